@@ -1,0 +1,241 @@
+"""`cadence`: the command-line front door."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import duckdb
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from warehouse.connection import open_warehouse
+from warehouse.runners import RunnerAlreadyExists, RunnerAPI, RunnerNotFound, ValidationError
+from warehouse.settings import DEMO_HOME, CadenceHome
+
+app = typer.Typer(
+    help="Cadence: runners' exports in, coaching out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+runner_app = typer.Typer(help="Create, show, update and list runners.", no_args_is_help=True)
+app.add_typer(runner_app, name="runner")
+console = Console()
+
+DEMO_MARKER = ".cadence-demo"
+USER_ERRORS = (
+    ValidationError,
+    RunnerNotFound,
+    RunnerAlreadyExists,
+    ValueError,
+    duckdb.Error,
+    OSError,
+)
+
+
+def _home() -> CadenceHome:
+    return CadenceHome.from_env()
+
+
+@app.command()
+def init() -> None:
+    """Create the Cadence home and every warehouse schema and table (safe to re-run)."""
+    home = _home().create()
+    with open_warehouse(home.warehouse):
+        pass
+    console.print(f"Cadence home ready at [bold]{home.root}[/]; warehouse {home.warehouse}")
+
+
+@app.command()
+def materialize(
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these asset groups.")
+    ] = None,
+) -> None:
+    """Run every layer on the current home (the same Dagster assets the UI shows)."""
+    home = _home()
+    _materialize(home, select)
+    _print_tables(home)
+
+
+def _materialize(home: CadenceHome, groups: list[str] | None) -> None:
+    from assets.run import materialize_home
+
+    started = time.perf_counter()
+    with console.status("Materializing with Dagster..."):
+        result = materialize_home(home, groups)
+    seconds = time.perf_counter() - started
+    steps = result.get_step_success_events()
+    failures = result.get_step_failure_events()
+    for failure in failures:
+        message = failure.step_failure_data.error.message if failure.step_failure_data.error else ""
+        console.print(f"[red]Failed[/] {failure.step_key}: {message.strip().splitlines()[-1]}")
+    console.print(
+        f"Dagster run [bold]{result.run_id[:8]}[/]: {len(steps)} step(s) succeeded, "
+        f"{len(failures)} failed in {seconds:.1f} s"
+    )
+    if not result.success:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Open the Dagster UI on this home (sharing run history with the CLI)."""
+    from assets.run import dagster_instance
+
+    home = _home()
+    dagster_instance(home)  # writes dagster.yaml and sets DAGSTER_HOME for the child
+    os.execvp("dagster", ["dagster", "dev", "--port", str(port), "--host", host])
+
+
+@app.command()
+def demo(
+    runners: Annotated[int, typer.Option(min=1, max=50, help="Sample runners.")] = 3,
+    days: Annotated[int, typer.Option(min=7, max=3650, help="Days of history each.")] = 120,
+    seed: Annotated[int, typer.Option(help="Seed of the sample generator.")] = 7,
+) -> None:
+    """Make a fresh home with sample exports and run the whole pipeline on it."""
+    from samples import write_sample_inbox
+
+    home = CadenceHome.from_env(default=DEMO_HOME)
+    _fresh_demo_home(home.root)
+    home.create()
+    (home.root / DEMO_MARKER).write_text("made by `cadence demo`; safe to delete\n")
+    started = time.perf_counter()
+    with console.status(f"Writing sample exports for {runners} runners x {days} days..."):
+        written = write_sample_inbox(home.inbox, runners=runners, days=days, seed=seed)
+    console.print(
+        f"Wrote sample inbox for {len(written)} runners in "
+        f"{time.perf_counter() - started:.1f} s: {home.inbox}"
+    )
+    _materialize(home, None)
+    _print_tables(home)
+    console.print(
+        "\nNext:\n"
+        f"  Dagster UI:  CADENCE_HOME={home.root} uv run cadence ui\n"
+        f'  DuckDB:      duckdb {home.warehouse} -c "select schema_name, table_name, comment '
+        'from duckdb_tables()"\n'
+        f"  Runners:     CADENCE_HOME={home.root} uv run cadence runner list"
+    )
+
+
+def _fresh_demo_home(root: Path) -> None:
+    """Empty a previous demo home; refuse to touch a folder the demo did not make."""
+    if not root.exists():
+        return
+    if (root / DEMO_MARKER).exists():
+        shutil.rmtree(root)
+        return
+    if any(path.is_file() for path in root.rglob("*")):
+        raise ValueError(
+            f"{root} is not empty and was not made by `cadence demo`; "
+            "point CADENCE_HOME at a new folder"
+        )
+
+
+def _print_tables(home: CadenceHome) -> None:
+    from assets.run import row_counts
+
+    with open_warehouse(home.warehouse, read_only=True) as con:
+        counts = row_counts(con)
+    table = Table(title=f"Warehouse {home.warehouse}")
+    for column in ("schema", "table", "rows", "about"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    for schema, name, rows, comment in counts:
+        table.add_row(schema, name, f"{rows:,}", comment.split(". ")[0])
+    console.print(table)
+
+
+@runner_app.command("create")
+def runner_create(
+    user_id: str,
+    name: str,
+    runner_id: Annotated[str | None, typer.Option(help="Slug; default from name.")] = None,
+) -> None:
+    """Create a runner for a user."""
+    with open_warehouse(_home().create().warehouse) as con:
+        runner = RunnerAPI(con).create_runner(user_id, name, runner_id=runner_id)
+    console.print(f"Created runner [bold]{runner['runner_id']}[/] for user {user_id}")
+
+
+@runner_app.command("show")
+def runner_show(
+    runner_id: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a runner's whole Runner Object."""
+    with open_warehouse(_home().create().warehouse) as con:
+        runner = RunnerAPI(con).get_runner(runner_id)
+    if as_json:
+        print(json.dumps(runner, default=str, indent=2, ensure_ascii=False))
+        return
+    console.print(yaml.safe_dump(_without_nulls(runner), sort_keys=False, allow_unicode=True))
+
+
+@runner_app.command("update")
+def runner_update(
+    runner_id: str,
+    assignments: Annotated[
+        list[str], typer.Argument(help="section.field=value, value in YAML (e.g. physical.age=41)")
+    ],
+) -> None:
+    """Change some fields of a runner (others stay as they are)."""
+    fields: dict[str, Any] = {}
+    for assignment in assignments:
+        path, sep, raw = assignment.partition("=")
+        if not sep:
+            raise ValueError(f"{assignment!r} is not of the form section.field=value")
+        fields[path.strip()] = yaml.safe_load(raw) if raw.strip() else None
+    with open_warehouse(_home().create().warehouse) as con:
+        runner = RunnerAPI(con).update_runner(runner_id, fields)
+    completeness = runner["conversation_state"]["data_completeness"]
+    console.print(f"Updated {runner_id}; profile {completeness:.0f}% complete")
+
+
+@runner_app.command("list")
+def runner_list() -> None:
+    """List every runner with profile completeness."""
+    with open_warehouse(_home().create().warehouse) as con:
+        runners = RunnerAPI(con).list_runners()
+    table = Table(title="Runners")
+    for column in ("runner_id", "user_id", "name", "goal", "complete", "missing"):
+        table.add_column(column)
+    for r in runners:
+        state = r["conversation_state"] or {}
+        table.add_row(
+            r["runner_id"],
+            r["user_id"],
+            (r["identity"] or {}).get("name") or "",
+            (r["goals"] or {}).get("goal_type") or "",
+            f"{state.get('data_completeness') or 0:.0f}%",
+            ", ".join(state.get("fields_missing") or [])[:60],
+        )
+    console.print(table)
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        kept = {k: _without_nulls(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, {}, [])}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value if not hasattr(value, "isoformat") else value.isoformat()
+
+
+def main() -> None:
+    """Entry point: user errors are one clear sentence, not a traceback."""
+    try:
+        app()
+    except USER_ERRORS as error:
+        console.print(f"[red]Error:[/] {error}")
+        sys.exit(1)

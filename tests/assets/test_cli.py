@@ -1,0 +1,73 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from assets.cli import DEMO_MARKER, app
+
+cli = CliRunner()
+
+
+def run(*args: str):
+    result = cli.invoke(app, list(args), catch_exceptions=False)
+    return result
+
+
+def test_init_creates_the_warehouse(home):
+    assert run("init").exit_code == 0
+    assert home.warehouse.exists()
+    assert (home.root / "inbox").is_dir()
+
+
+def test_runner_commands(home):
+    created = run("runner", "create", "user-9", "Ana Sousa", "--runner-id", "ana")
+    assert created.exit_code == 0, created.output
+    updated = run("runner", "update", "ana", "physical.age=41", "schedule.blocked_days=[friday]")
+    assert updated.exit_code == 0, updated.output
+    shown = run("runner", "show", "ana", "--json")
+    runner = json.loads(shown.output)
+    assert runner["physical"]["age"] == 41
+    assert runner["schedule"]["blocked_days"] == ["friday"]
+    listed = run("runner", "list")
+    assert "ana" in listed.output and "Ana Sousa" in listed.output
+
+
+def _main(*args: str, env: dict) -> subprocess.CompletedProcess:
+    code = "from assets.cli import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+@pytest.fixture
+def env(home, monkeypatch):
+    import os
+
+    return {**os.environ, "CADENCE_HOME": str(home.root), "COLUMNS": "200"}
+
+
+def test_errors_are_one_sentence_not_a_traceback(env):
+    missing = _main("runner", "show", "nobody", env=env)
+    assert missing.returncode == 1
+    assert "RUNNER_NOT_FOUND" in missing.stdout
+    assert "Traceback" not in missing.stdout + missing.stderr
+    _main("runner", "create", "u1", "Ana", "--runner-id", "ana", env=env)
+    invalid = _main("runner", "update", "ana", "physical.age=400", env=env)
+    assert invalid.returncode == 1
+    assert "physical.age" in invalid.stdout
+    assert "Traceback" not in invalid.stdout + invalid.stderr
+
+
+def test_demo_builds_a_fresh_home_and_refuses_foreign_folders(home):
+    result = run("demo", "--runners", "1", "--days", "14")
+    assert result.exit_code == 0, result.output
+    assert (home.root / DEMO_MARKER).exists()
+    assert "coach" in result.output and "runners" in result.output
+    assert "cadence ui" in result.output
+    again = run("demo", "--runners", "1", "--days", "14")
+    assert again.exit_code == 0, again.output
+    (home.root / DEMO_MARKER).unlink()
+    with pytest.raises(ValueError, match="not made by `cadence demo`"):
+        run("demo", "--runners", "1", "--days", "14")

@@ -1,0 +1,89 @@
+import datetime as dt
+import re
+
+import dagster as dg
+import pytest
+
+from assets.definitions import defs
+from assets.run import materialize_home
+from samples import write_sample_inbox
+from warehouse.connection import open_warehouse
+from warehouse.runners import RunnerAPI
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs)
+    keys = {key.to_user_string() for key in defs.resolve_all_asset_keys()}
+    assert keys == {"coach/runner_profiles"}
+    key = dg.AssetKey(["coach", "runner_profiles"])
+    spec = defs.resolve_assets_def(key).specs_by_key[key]
+    assert spec.group_name == "ingest"
+    assert {"yaml", "duckdb"} <= set(spec.kinds)
+    assert spec.description
+
+
+@pytest.fixture
+def sample_home(home):
+    write_sample_inbox(home.inbox, runners=2, days=14, seed=3, end_date=dt.date(2026, 11, 1))
+    return home
+
+
+def _rows(home, sql):
+    with open_warehouse(home.warehouse, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_materialize_applies_every_profile(sample_home):
+    result = materialize_home(sample_home)
+    assert result.success
+    with open_warehouse(sample_home.warehouse, read_only=True) as con:
+        runners = RunnerAPI(con).list_runners()
+    assert [r["runner_id"] for r in runners] == sorted(p.name for p in sample_home.inbox.iterdir())
+    for runner in runners:
+        assert runner["identity"]["timezone"]
+        assert runner["physical"]["age"] >= 18
+        assert runner["schedule"]["long_run_day"]
+        assert runner["conversation_state"]["data_completeness"] > 80
+    assert _rows(sample_home, "SELECT count(*) FROM quarantine.rejected") == [(0,)]
+    # The CLI's runs land in the same instance the UI reads.
+    assert (sample_home.dagster_home / "dagster.yaml").exists()
+    assert (sample_home.dagster_home / "history").exists() or any(
+        sample_home.dagster_home.iterdir()
+    )
+
+
+def test_rerun_adds_nothing(sample_home):
+    materialize_home(sample_home)
+    first = _rows(sample_home, "SELECT runner_id, identity, physical FROM coach.runners")
+    materialize_home(sample_home)
+    assert _rows(sample_home, "SELECT runner_id, identity, physical FROM coach.runners") == first
+
+
+def test_bad_profile_section_is_quarantined_and_the_rest_lands(sample_home):
+    runner_dir = sorted(p for p in sample_home.inbox.iterdir())[0]
+    profile = (runner_dir / "profile.yaml").read_text()
+    (runner_dir / "profile.yaml").write_text(re.sub(r"\n  age: \d+", "\n  age: 300", profile))
+    (sample_home.inbox / "Not A Slug").mkdir()
+    broken = sample_home.inbox / "broken"
+    broken.mkdir()
+    (broken / "profile.yaml").write_text("identity: {name: [unclosed\n")
+    assert materialize_home(sample_home).success
+    rejected = _rows(
+        sample_home,
+        "SELECT runner_id, source_file, location, reason FROM quarantine.rejected ORDER BY 2",
+    )
+    reasons = {(r[1], r[2]): r[3] for r in rejected}
+    assert any(loc == "physical.age" for _, loc in reasons), rejected
+    assert ("Not A Slug/", "folder name") in reasons
+    assert any(f == "broken/profile.yaml" and "line" in loc for f, loc in reasons)
+    runner_id = runner_dir.name
+    goals = _rows(
+        sample_home, f"SELECT goals.goal_type FROM coach.runners WHERE runner_id = '{runner_id}'"
+    )
+    assert goals[0][0] is not None
+    assert _rows(sample_home, "SELECT count(*) FROM coach.runners WHERE runner_id = 'broken'") == [
+        (1,)
+    ]
+    count = len(rejected)
+    materialize_home(sample_home)
+    assert _rows(sample_home, "SELECT count(*) FROM quarantine.rejected") == [(count,)]

@@ -1,0 +1,63 @@
+"""Opening the warehouse, and moving frames in and out of it through the contracts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse.contract import TableContract
+from warehouse.ddl import apply_ddl
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection whose session time zone is UTC, so TIMESTAMPTZ reads back as UTC."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+@contextmanager
+def open_warehouse(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open (creating every schema and table on first use when writable) and close."""
+    con = connect(path, read_only=read_only)
+    try:
+        if not read_only:
+            apply_ddl(con)
+        yield con
+    finally:
+        con.close()
+
+
+def read_table(
+    con: duckdb.DuckDBPyConnection,
+    contract: TableContract,
+    where: str = "",
+    params: list[object] | None = None,
+) -> pl.DataFrame:
+    sql = f"SELECT * FROM {contract.qualified_name}" + (f" WHERE {where}" if where else "")
+    frame = con.sql(sql, params=params or None).pl()
+    return frame.select(pl.col(n).cast(f.dtype) for n, f in contract.columns.items())
+
+
+def upsert(con: duckdb.DuckDBPyConnection, contract: TableContract, rows: pl.DataFrame) -> int:
+    """Validate rows against the contract, then insert them, replacing rows with the same key."""
+    valid = contract.validate(contract.conform(rows))
+    con.register("_cadence_rows", valid.to_arrow())
+    table = contract.qualified_name
+    try:
+        if len(contract.key) == 1:
+            con.execute(f"INSERT OR REPLACE INTO {table} BY NAME SELECT * FROM _cadence_rows")
+        else:
+            # Composite keys carry no DuckDB index (see warehouse.ddl), so replace by hand.
+            match = " AND ".join(f"t.{k} = r.{k}" for k in contract.key)
+            con.execute(f"DELETE FROM {table} t USING _cadence_rows r WHERE {match}")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _cadence_rows")
+    finally:
+        con.unregister("_cadence_rows")
+    return valid.height

@@ -1,0 +1,111 @@
+"""DuckDB DDL generated from the contracts, applied idempotently.
+
+Indexes: DuckDB's ART indexes serve equality look-ups only, so the seed's lookup indexes
+(by_userId, by_runnerId, by_status, ...) become ART indexes, while its time-ordered ones
+(by_startTime, by_date) are served by DuckDB's per-row-group min/max zone maps, which need
+no DDL. Composite keys (per-second samples) are checked by the contract, not by an index,
+because an ART index over hundreds of millions of samples would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from warehouse.contract import TableContract
+from warehouse.contracts import CONTRACTS, SCHEMAS
+
+
+def duckdb_type(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Struct):
+        fields = ", ".join(f"{quote(f.name)} {duckdb_type(f.dtype)}" for f in dtype.fields)
+        return f"STRUCT({fields})"
+    if isinstance(dtype, pl.List):
+        return f"{duckdb_type(dtype.inner)}[]"
+    if isinstance(dtype, pl.Datetime):
+        return "TIMESTAMPTZ" if dtype.time_zone else "TIMESTAMP"
+    scalars = {
+        pl.String: "VARCHAR",
+        pl.Int64: "BIGINT",
+        pl.Int32: "INTEGER",
+        pl.Float64: "DOUBLE",
+        pl.Boolean: "BOOLEAN",
+        pl.Date: "DATE",
+    }
+    for polars_type, sql in scalars.items():
+        if isinstance(dtype, polars_type):
+            return sql
+    raise TypeError(f"no DuckDB type for Polars {dtype}")
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def create_table(contract: TableContract) -> str:
+    lines = [
+        f"{quote(name)} {duckdb_type(f.dtype)}{'' if f.nullable else ' NOT NULL'}"
+        for name, f in contract.columns.items()
+    ]
+    if len(contract.key) == 1:
+        lines.append(f"PRIMARY KEY ({quote(contract.key[0])})")
+    body = ",\n    ".join(lines)
+    return f"CREATE TABLE IF NOT EXISTS {contract.qualified_name} (\n    {body}\n)"
+
+
+def comments(contract: TableContract) -> list[str]:
+    name = contract.qualified_name
+    key = ", ".join(contract.key)
+    statements = [f"COMMENT ON TABLE {name} IS {literal(f'{contract.doc} Key: {key}.')}"]
+    statements += [
+        f"COMMENT ON COLUMN {name}.{quote(column)} IS {literal(f.comment)}"
+        for column, f in contract.columns.items()
+    ]
+    return statements
+
+
+def indexes(contract: TableContract) -> list[str]:
+    return [
+        f"CREATE INDEX IF NOT EXISTS {contract.table_name}_{index} "
+        f"ON {contract.qualified_name} ({', '.join(quote(c) for c in columns)})"
+        for index, columns in contract.indexes.items()
+    ]
+
+
+def missing_columns(con: duckdb.DuckDBPyConnection, contract: TableContract) -> list[str]:
+    """ALTERs adding columns a contract gained since the table was created."""
+    existing = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+            [contract.schema_name, contract.table_name],
+        ).fetchall()
+    }
+    return [
+        f"ALTER TABLE {contract.qualified_name} ADD COLUMN {quote(name)} {duckdb_type(f.dtype)}"
+        for name, f in contract.columns.items()
+        if existing and name not in existing
+    ]
+
+
+def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every schema, table, comment and index that does not exist yet, in one
+    transaction so a failure leaves the warehouse as it was."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for schema in SCHEMAS:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        for contract in CONTRACTS.values():
+            for statement in missing_columns(con, contract):
+                con.execute(statement)
+            con.execute(create_table(contract))
+            for statement in comments(contract) + indexes(contract):
+                con.execute(statement)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

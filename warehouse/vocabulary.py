@@ -1,0 +1,108 @@
+"""Allowed values shared by several contracts (each spelled once, here)."""
+
+SOURCES = ("manual", "garmin", "apple_watch", "strava", "healthkit", "profile", "inferred")
+"""Where a row came from. `garmin`/`apple_watch` are primary wearables (a FIT file or the
+watch's own records); `strava`/`healthkit` are the sync paths they reach us through."""
+
+ACTIVITY_TYPES = (
+    "running",
+    "trail_running",
+    "treadmill_running",
+    "track_running",
+    "walking",
+    "hiking",
+    "cycling",
+    "indoor_cycling",
+    "swimming",
+    "strength_training",
+    "cross_training",
+    "yoga",
+    "rowing",
+    "elliptical",
+    "skiing",
+    "golf",
+    "workout",
+    "other",
+)
+RUNNING_TYPES = ("running", "trail_running", "treadmill_running", "track_running")
+
+RUN_SESSION_TYPES = ("easy", "tempo", "interval", "long", "recovery", "race", "other")
+SESSION_TYPE_SOURCES = ("inferred", "device", "strava_workout_type", "manual", "plan")
+TRAINING_LOAD_METHODS = ("trimp_banister", "rtss_pace", "duration_rpe", "duration")
+
+PLANNED_SESSION_TYPES = (
+    "easy",
+    "long",
+    "tempo",
+    "threshold",
+    "interval",
+    "repetition",
+    "recovery",
+    "progression",
+    "fartlek",
+    "hills",
+    "strides",
+    "race",
+    "cross_training",
+    "rest",
+)
+SEGMENT_TYPES = ("warmup", "work", "recovery", "cooldown", "steady", "rest", "repeat")
+SESSION_STATUSES = ("planned", "completed", "skipped", "modified", "moved")
+PLAN_STATUSES = ("draft", "active", "paused", "completed", "abandoned")
+PHASES = ("Base", "Build", "Peak", "Taper", "Recovery", "Maintenance")
+GOAL_TYPES = ("race", "speed", "base_building", "return_to_fitness", "general_health")
+GOAL_FEASIBILITY = ("achievable", "ambitious", "unlikely", "needs_adjustment")
+VALIDATION_STATUSES = ("valid", "repaired", "invalid")
+NARRATIVE_SOURCES = ("template", "llm")
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+TIMES_OF_DAY = ("morning", "midday", "afternoon", "evening", "any")
+EXPERIENCE_LEVELS = ("beginner", "casual", "intermediate", "advanced", "elite")
+BIOLOGICAL_SEXES = ("female", "male", "other", "unknown")
+COACHING_VOICES = ("encouraging", "direct", "analytical", "gentle")
+UNIT_SYSTEMS = ("metric", "imperial")
+MAX_HR_SOURCES = ("user", "observed", "lab_test", "tanaka", "fox", "gellish")
+CONSISTENCY_LEVELS = ("very_low", "low", "moderate", "high", "very_high")
+LOAD_TRENDS = ("building", "maintaining", "declining", "erratic")
+RISK_LEVELS = ("low", "moderate", "high", "very_high")
+TRAINING_STATES = (
+    "Stable",
+    "Slump",
+    "Probe",
+    "Rebuild",
+    "Overreach",
+    "Injury Watch",
+    "Injury Protection",
+    "Override Active",
+    "Taper",
+)
+PB_SOURCES = ("race", "time_trial", "training", "user", "inferred")
+ONBOARDING_STEPS = ("welcome", "profile", "goals", "schedule", "health", "connections", "done")
+
+SLEEP_LEVELS = ("unknown", "awake", "sleeping", "out_of_bed", "light", "deep", "rem")
+"""Terra's SleepLevel enum (0-6), by name."""
+SLEEP_UPLOAD_TYPES = ("unknown", "manual", "automatic", "tentative", "indeterminate")
+UPLOAD_TYPES = ("unknown", "automatic", "manual", "update", "delete", "pending", "third_party")
+
+KNOWLEDGE_CATEGORIES = (
+    "volume_progression",
+    "intensity_distribution",
+    "heart_rate_zones",
+    "pace_zones",
+    "long_run",
+    "taper",
+    "recovery",
+    "injury_prevention",
+    "age",
+    "periodization",
+    "workout_design",
+    "race_prediction",
+    "training_load",
+    "sleep",
+    "general",
+)
+SAFEGUARD_OPERATORS = (">", ">=", "<", "<=", "==", "!=", "in", "not_in")
+SAFEGUARD_ACTIONS = ("cap", "reduce", "block", "warn", "require_confirmation")
+SEVERITIES = ("info", "warning", "critical")
+INTENSITY_ZONES = ("E", "M", "T", "I", "R")
+FIT_INTENSITIES = ("warmup", "active", "recovery", "cooldown", "rest", "interval", "other")
