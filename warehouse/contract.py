@@ -57,19 +57,6 @@ def _describe(name: str, f: Field) -> str:
     return f"{name} ({f.unit})" if f.unit else name
 
 
-def col(
-    dtype: pl.DataType,
-    doc: str,
-    unit: str | None = None,
-    *,
-    ge: float | None = None,
-    le: float | None = None,
-    isin: tuple[str, ...] | None = None,
-    nullable: bool = True,
-) -> Field:
-    return Field(dtype, doc, unit, ge=ge, le=le, isin=isin, nullable=nullable)
-
-
 def text(doc: str, *, isin: tuple[str, ...] | None = None, nullable: bool = True) -> Field:
     return Field(pl.String(), doc, isin=isin, nullable=nullable)
 
