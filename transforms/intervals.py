@@ -1,0 +1,66 @@
+"""Interval arithmetic on Polars frames: unions, covered time, elementary segments."""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def union_intervals(
+    frame: pl.DataFrame,
+    keys: list[str],
+    start: str = "start_time",
+    end: str = "end_time",
+    gap_seconds: float = 0.0,
+) -> pl.DataFrame:
+    """Merge overlapping (or within `gap_seconds`) intervals per key into disjoint ones."""
+    ordered = frame.select(*keys, start, end).sort(*keys, start)
+    reach = pl.col(end).cum_max().over(keys)
+    new_group = (
+        pl.col(start) > (reach.shift(1).over(keys) + pl.duration(seconds=gap_seconds))
+    ).fill_null(True)
+    return (
+        ordered.with_columns(new_group.cast(pl.Int64).cum_sum().over(keys).alias("_group"))
+        .group_by(*keys, "_group")
+        .agg(pl.col(start).min(), pl.col(end).max())
+        .drop("_group")
+        .sort(*keys, start)
+    )
+
+
+def covered_seconds(
+    intervals: pl.DataFrame,
+    cover: pl.DataFrame,
+    keys: list[str],
+    start: str = "start_time",
+    end: str = "end_time",
+) -> pl.Series:
+    """For each row of `intervals`, the seconds of it that the union of `cover` covers.
+
+    Uses the cumulative covered length F(t) of the (disjoint, sorted) cover union, found
+    with an as-of join, so it is linear in the number of rows: covered = F(end) - F(start).
+    """
+    union = union_intervals(cover, keys, start, end)
+    union = union.with_columns(
+        (pl.col(end) - pl.col(start)).dt.total_seconds(fractional=True).alias("_length")
+    ).with_columns((pl.col("_length").cum_sum().over(keys) - pl.col("_length")).alias("_before"))
+
+    def cumulative(at: str) -> pl.Series:
+        probe = intervals.select(*keys, pl.col(at).alias("_t")).with_row_index("_row")
+        found = probe.sort(*keys, "_t").join_asof(
+            union.rename({start: "_t"}).sort(*keys, "_t"),
+            on="_t",
+            by=keys or None,
+            strategy="backward",
+            check_sortedness=False,
+        )
+        into_interval = (pl.col("_t") - pl.col(end)).dt.total_seconds(fractional=True) + pl.col(
+            "_length"
+        )
+        value = (
+            pl.when(pl.col("_before").is_null())
+            .then(0.0)
+            .otherwise(pl.col("_before") + into_interval.clip(0.0, pl.col("_length")))
+        )
+        return found.sort("_row").select(value.alias("F")).to_series()
+
+    return (cumulative(end) - cumulative(start)).alias("covered_seconds")
