@@ -1,0 +1,68 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from transforms.activity_metrics import best_efforts, km_splits, stream_summary, zone_seconds
+from transforms.physiology import heart_rate_zones
+
+T0 = dt.datetime(2026, 5, 3, 7, tzinfo=dt.UTC)
+
+
+def run(seconds: int, pace_s_per_km: float, hr: float = 150.0, activity="a1", alt=None):
+    speed = 1000 / pace_s_per_km
+    return pl.DataFrame(
+        {
+            "activity_id": [activity] * seconds,
+            "runner_id": ["ana"] * seconds,
+            "timestamp": [T0 + dt.timedelta(seconds=i) for i in range(seconds)],
+            "heart_rate_bpm": [hr] * seconds,
+            "speed_meters_per_second": [speed] * seconds,
+            "distance_meters": [i * speed for i in range(seconds)],
+            "altitude_meters": alt or [100.0] * seconds,
+            "lat_deg": [38.7 + i * 1e-5 for i in range(seconds)],
+            "lon_deg": [-9.1] * seconds,
+        }
+    )
+
+
+def zones():
+    return pl.DataFrame([{"runner_id": "ana", **z} for z in heart_rate_zones(190, 50)])
+
+
+def test_zone_seconds_put_every_second_in_its_zone():
+    samples = pl.concat([run(600, 300, hr=140), run(600, 300, hr=170, activity="a2")])
+    result = {
+        r["activity_id"]: r["hr_zone_seconds"] for r in zone_seconds(samples, zones()).to_dicts()
+    }
+    assert [(z["zone"], z["duration_seconds"]) for z in result["a1"]] == [(2, 600)]
+    assert [(z["zone"], z["duration_seconds"]) for z in result["a2"]] == [(4, 600)]
+
+
+def test_km_splits_even_pace():
+    splits = km_splits(run(1600, 300)).row(0, named=True)["splits_km"]
+    assert [s["km"] for s in splits] == [1, 2, 3, 4, 5, 6]
+    assert splits[0]["pace_seconds_per_km"] == pytest.approx(300, abs=1)
+    assert splits[-1]["distance_meters"] < 1000
+
+
+def test_climbing_ignores_noise_and_counts_real_hills():
+    altitudes = [100.0 + (0.5 if i % 2 else 0.0) for i in range(300)]
+    altitudes += [100.0 + i * 0.1 for i in range(300)]  # +30 m
+    summary = stream_summary(run(600, 300, alt=altitudes)).row(0, named=True)
+    assert summary["elevation_gain_meters"] == pytest.approx(29.9, abs=2.1)
+    assert summary["elevation_loss_meters"] < 2.1
+    assert summary["moving_time_seconds"] == pytest.approx(600, abs=1)
+    assert summary["has_gps"] and summary["has_heart_rate"]
+
+
+def test_best_effort_finds_the_fast_middle():
+    slow, fast = run(1200, 360), run(1500, 240)
+    fast = fast.with_columns(
+        pl.col("timestamp") + dt.timedelta(seconds=1200),
+        pl.col("distance_meters") + slow["distance_meters"][-1] + 1000 / 360,
+    )
+    efforts = best_efforts(pl.concat([slow, fast]))
+    five = efforts.filter(pl.col("effort") == "five_k").row(0, named=True)
+    assert five["seconds"] == pytest.approx(1200, abs=3)
+    assert "ten_k" not in efforts["effort"].to_list()

@@ -1,0 +1,236 @@
+"""What an activity's per-second samples tell: zone time, splits, climbing, best efforts.
+
+Samples: activity_id, runner_id, timestamp, heart_rate_bpm, speed_meters_per_second,
+altitude_meters, distance_meters, lat_deg, lon_deg (any may be null).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+MOVING_SPEED = 0.5
+"""m/s: slower than this is standing still."""
+MAX_SAMPLE_GAP = 10.0
+"""Seconds a sample is allowed to stand for; longer gaps are pauses, not effort."""
+ELEVATION_NOISE = 2.0
+"""Metres of altitude change ignored as barometer/GPS noise (hysteresis)."""
+BEST_EFFORT_METERS = {
+    "five_k": 5000.0,
+    "ten_k": 10000.0,
+    "half_marathon": 21097.5,
+    "marathon": 42195.0,
+}
+
+
+def _with_intervals(samples: pl.DataFrame) -> pl.DataFrame:
+    """Each sample's duration (seconds to the next sample, capped for pauses)."""
+    return samples.sort("activity_id", "timestamp").with_columns(
+        (pl.col("timestamp").shift(-1).over("activity_id") - pl.col("timestamp"))
+        .dt.total_seconds(fractional=True)
+        .fill_null(1.0)
+        .clip(0.0, MAX_SAMPLE_GAP)
+        .alias("_dt")
+    )
+
+
+def zone_seconds(samples: pl.DataFrame, zones: pl.DataFrame) -> pl.DataFrame:
+    """Seconds in each of the runner's HR zones per activity.
+
+    `zones`: runner_id, zone, name, min_bpm, max_bpm. Heart rates below zone 1 are not
+    counted; above zone 5 count as zone 5.
+    """
+    timed = _with_intervals(samples).filter(pl.col("heart_rate_bpm").is_not_null())
+    top = zones.group_by("runner_id").agg(pl.col("zone").max().alias("_top"))
+    joined = timed.join(zones, on="runner_id").join(top, on="runner_id")
+    inside = (pl.col("heart_rate_bpm") >= pl.col("min_bpm")) & (
+        (pl.col("heart_rate_bpm") < pl.col("max_bpm"))
+        | ((pl.col("zone") == pl.col("_top")) & (pl.col("heart_rate_bpm") >= pl.col("max_bpm")))
+    )
+    in_zone = joined.filter(inside)
+    return (
+        in_zone.group_by("activity_id", "zone", "name", "min_bpm", "max_bpm")
+        .agg(pl.col("_dt").sum().alias("duration_seconds"))
+        .sort("activity_id", "zone")
+        .group_by("activity_id", maintain_order=True)
+        .agg(
+            pl.struct("zone", "name", "min_bpm", "max_bpm", "duration_seconds").alias(
+                "hr_zone_seconds"
+            )
+        )
+    )
+
+
+def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
+    """Per-kilometre splits from cumulative distance (the last split may be partial)."""
+    timed = samples.sort("activity_id", "timestamp").filter(pl.col("distance_meters").is_not_null())
+    timed = timed.with_columns(
+        (pl.col("distance_meters") - pl.col("distance_meters").first().over("activity_id")).alias(
+            "_from_start"
+        ),
+        pl.col("altitude_meters").diff().over("activity_id").clip(lower_bound=0).alias("_up"),
+    ).with_columns((pl.col("_from_start") // 1000).cast(pl.Int64).alias("_km"))
+    previous_t = pl.col("timestamp").shift(1).over("activity_id")
+    previous_d = pl.col("_from_start").shift(1).over("activity_id")
+    # the instant the kilometre boundary was crossed, interpolated between two samples
+    crossing = previous_t + (
+        (pl.col("timestamp") - previous_t)
+        * ((pl.col("_km") * 1000 - previous_d) / (pl.col("_from_start") - previous_d))
+    )
+    timed = timed.with_columns(
+        pl.when(previous_d.is_null() | (pl.col("_from_start") == previous_d))
+        .then(pl.col("timestamp"))
+        .otherwise(crossing)
+        .alias("_crossed")
+    )
+    splits = (
+        timed.group_by("activity_id", "_km")
+        .agg(
+            pl.col("_crossed").sort_by("timestamp").first().alias("_entered"),
+            pl.col("timestamp").max().alias("_last"),
+            pl.col("heart_rate_bpm").mean().alias("avg_heart_rate_bpm"),
+            pl.col("_up").sum().alias("elevation_gain_meters"),
+            pl.col("_from_start").max().alias("_reach"),
+        )
+        .sort("activity_id", "_km")
+        .with_columns(
+            # a split lasts from entering its kilometre to entering the next one
+            (
+                pl.col("_entered").shift(-1).over("activity_id").fill_null(pl.col("_last"))
+                - pl.col("_entered")
+            )
+            .dt.total_seconds(fractional=True)
+            .alias("duration_seconds")
+        )
+    )
+    return (
+        splits.with_columns(
+            (pl.col("_km") + 1).alias("km"),
+            pl.when(pl.col("_km").shift(-1).over("activity_id").is_not_null())
+            .then(1000.0)
+            .otherwise(pl.col("_reach") - pl.col("_km") * 1000)
+            .alias("distance_meters"),
+        )
+        .filter(pl.col("distance_meters") > 0)
+        .with_columns(
+            (pl.col("duration_seconds") / (pl.col("distance_meters") / 1000)).alias(
+                "pace_seconds_per_km"
+            )
+        )
+        .sort("activity_id", "km")
+        .group_by("activity_id", maintain_order=True)
+        .agg(
+            pl.struct(
+                "km",
+                "distance_meters",
+                "duration_seconds",
+                "pace_seconds_per_km",
+                "avg_heart_rate_bpm",
+                "elevation_gain_meters",
+            ).alias("splits_km")
+        )
+    )
+
+
+def stream_summary(samples: pl.DataFrame) -> pl.DataFrame:
+    """Moving time, climbing with a noise threshold, start/end position, HR and max speed."""
+    timed = _with_intervals(samples)
+    positioned = pl.col("lat_deg").is_not_null() & pl.col("lon_deg").is_not_null()
+    return (
+        timed.group_by("activity_id")
+        .agg(
+            pl.col("_dt")
+            .filter(pl.col("speed_meters_per_second") >= MOVING_SPEED)
+            .sum()
+            .alias("moving_time_seconds"),
+            pl.col("altitude_meters").drop_nulls().alias("_altitudes"),
+            pl.col("lat_deg").filter(positioned).first().alias("start_lat_deg"),
+            pl.col("lon_deg").filter(positioned).first().alias("start_lon_deg"),
+            pl.col("lat_deg").filter(positioned).last().alias("end_lat_deg"),
+            pl.col("lon_deg").filter(positioned).last().alias("end_lon_deg"),
+            pl.col("heart_rate_bpm").mean().alias("avg_heart_rate_bpm"),
+            pl.col("heart_rate_bpm").min().alias("min_heart_rate_bpm"),
+            pl.col("heart_rate_bpm").max().alias("max_heart_rate_bpm"),
+            pl.col("speed_meters_per_second").max().alias("max_speed_meters_per_second"),
+            pl.col("altitude_meters").min().alias("min_elevation_meters"),
+            pl.col("altitude_meters").max().alias("max_elevation_meters"),
+            pl.col("altitude_meters").mean().alias("avg_elevation_meters"),
+            positioned.any().alias("has_gps"),
+            pl.col("heart_rate_bpm").is_not_null().any().alias("has_heart_rate"),
+        )
+        .with_columns(
+            pl.col("_altitudes")
+            .map_elements(_climb, return_dtype=pl.List(pl.Float64))
+            .alias("_climb")
+        )
+        .with_columns(
+            pl.col("_climb").list.get(0, null_on_oob=True).alias("elevation_gain_meters"),
+            pl.col("_climb").list.get(1, null_on_oob=True).alias("elevation_loss_meters"),
+        )
+        .drop("_altitudes", "_climb")
+    )
+
+
+def _climb(altitudes: pl.Series) -> list[float]:
+    """Total ascent and descent, counting a change only once it exceeds the noise band."""
+    if altitudes.len() < 2:
+        return [0.0, 0.0]
+    gain = loss = 0.0
+    anchor = altitudes[0]
+    for altitude in altitudes.to_list()[1:]:
+        if altitude - anchor >= ELEVATION_NOISE:
+            gain += altitude - anchor
+            anchor = altitude
+        elif anchor - altitude >= ELEVATION_NOISE:
+            loss += anchor - altitude
+            anchor = altitude
+    return [gain, loss]
+
+
+def best_efforts(samples: pl.DataFrame) -> pl.DataFrame:
+    """Fastest time over each standard distance within one activity.
+
+    For every sample as the end of a window, an as-of join finds the last sample at least
+    the target distance earlier; the window's time is scaled to the exact distance.
+    """
+    base = (
+        samples.filter(pl.col("distance_meters").is_not_null())
+        .select(
+            "activity_id",
+            pl.col("timestamp").dt.epoch("us").cast(pl.Float64).truediv(1e6).alias("t"),
+            pl.col("distance_meters")
+            .cum_max()
+            .over("activity_id", order_by="timestamp")
+            .alias("d"),
+        )
+        .sort("activity_id", "d")
+    )
+    efforts = []
+    for name, target in BEST_EFFORT_METERS.items():
+        probe = base.with_columns((pl.col("d") - target).alias("d_start"))
+        starts = base.select(
+            "activity_id", pl.col("d").alias("d_start"), pl.col("t").alias("t_start")
+        ).with_columns(pl.col("d_start").alias("d_reached"))
+        found = probe.sort("activity_id", "d_start").join_asof(
+            starts.sort("activity_id", "d_start"),
+            on="d_start",
+            by="activity_id",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        efforts.append(
+            found.drop_nulls("t_start")
+            .with_columns(
+                (
+                    (pl.col("t") - pl.col("t_start")) * target / (pl.col("d") - pl.col("d_reached"))
+                ).alias("seconds")
+            )
+            .filter(pl.col("seconds") > 0)
+            .group_by("activity_id")
+            .agg(pl.col("seconds").min())
+            .with_columns(pl.lit(name).alias("effort"), pl.lit(target).alias("distance_meters"))
+        )
+    return (
+        pl.concat(efforts)
+        .select("activity_id", "effort", "distance_meters", "seconds")
+        .sort("activity_id", "distance_meters")
+    )
