@@ -1,0 +1,126 @@
+"""What kind of session each run was, and how much load it carried.
+
+Session type rules, first match wins (confidence in brackets):
+1. race — marked as a race (0.95), or named like one: race, parkrun, 5k/10k/21k, marathon (0.7)
+2. interval — 4+ laps whose speeds vary by 15 % or more (0.75), or named interval/reps/NxM (0.7)
+3. long — 90 min or more, or at least 1.5x the runner's median run and 12 km+ (0.8)
+4. tempo — 20 min+ with average heart rate at 75 %+ of heart-rate reserve (0.7), or named
+   tempo/threshold (0.65)
+5. recovery — 40 min or less at under 60 % of heart-rate reserve (0.6)
+6. easy — everything else (0.6 with heart rate, 0.45 without)
+
+Load, best method available (recorded in `training_load_method`):
+- trimp_banister — Banister TRIMP from average heart rate over moving time
+- rtss_pace — hours x (speed / threshold speed)^2 x 100 when a threshold pace is known
+- duration — minutes x 1.0, the load of an easy minute
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.physiology import TRIMP_FACTORS, TRIMP_UNKNOWN
+from warehouse.vocabulary import RUNNING_TYPES
+
+RACE_NAME = r"(?i)(\brace\b|parkrun|marathon|\b(5|10|15|21|42)\s?k\b|competition)"
+INTERVAL_NAME = r"(?i)(interval|repeats|\breps\b|\b\d+\s?x\s?\d+|fartlek)"
+TEMPO_NAME = r"(?i)(tempo|threshold|cruise)"
+DURATION_LOAD_PER_MINUTE = 1.0
+
+
+def heart_rate_reserve(hr: pl.Expr, rest: pl.Expr, maximum: pl.Expr) -> pl.Expr:
+    return ((hr - rest) / (maximum - rest)).clip(0.0, 1.0)
+
+
+def _lap_speed_variation(laps: pl.Expr) -> pl.Expr:
+    speeds = laps.list.eval(pl.element().struct.field("avg_speed_meters_per_second"))
+    return speeds.list.std() / speeds.list.mean()
+
+
+def classify_sessions(activities: pl.DataFrame) -> pl.DataFrame:
+    """Adds session_type, session_type_source and session_type_confidence to running rows.
+
+    Needs: runner_id, activity_type, name, is_race, duration_seconds, distance_meters,
+    avg_heart_rate_bpm, laps, rest_hr_bpm, max_hr_bpm (the runner's).
+    """
+    running = pl.col("activity_type").is_in(RUNNING_TYPES)
+    median_run = pl.col("distance_meters").filter(running).median().over("runner_id")
+    reserve = heart_rate_reserve(
+        pl.col("avg_heart_rate_bpm"), pl.col("rest_hr_bpm"), pl.col("max_hr_bpm")
+    )
+    minutes = pl.col("duration_seconds") / 60
+    name = pl.col("name").fill_null("")
+    lap_count = pl.col("laps").list.len().fill_null(0)
+    rules = [
+        (pl.col("is_race").fill_null(False), "race", 0.95),
+        (name.str.contains(RACE_NAME), "race", 0.7),
+        ((lap_count >= 4) & (_lap_speed_variation(pl.col("laps")) >= 0.15), "interval", 0.75),
+        (name.str.contains(INTERVAL_NAME), "interval", 0.7),
+        (
+            (minutes >= 90)
+            | (
+                (pl.col("distance_meters") >= 1.5 * median_run)
+                & (pl.col("distance_meters") >= 12000)
+            ),
+            "long",
+            0.8,
+        ),
+        ((minutes >= 20) & (reserve >= 0.75), "tempo", 0.7),
+        (name.str.contains(TEMPO_NAME), "tempo", 0.65),
+        ((minutes <= 40) & (reserve < 0.60), "recovery", 0.6),
+    ]
+    kind = pl.when(running.not_()).then(pl.lit(None, pl.String))
+    confidence = pl.when(running.not_()).then(pl.lit(None, pl.Float64))
+    for condition, label, score in rules:
+        matched = condition.fill_null(False)
+        kind = kind.when(matched).then(pl.lit(label))
+        confidence = confidence.when(matched).then(pl.lit(score))
+    kind = kind.otherwise(pl.lit("easy"))
+    confidence = confidence.otherwise(
+        pl.when(pl.col("avg_heart_rate_bpm").is_not_null()).then(0.6).otherwise(0.45)
+    )
+    return activities.with_columns(
+        kind.alias("session_type"),
+        pl.when(running).then(pl.lit("inferred")).alias("session_type_source"),
+        confidence.alias("session_type_confidence"),
+    )
+
+
+def training_loads(activities: pl.DataFrame) -> pl.DataFrame:
+    """Adds trimp, training_load and training_load_method.
+
+    Needs: duration_seconds, moving_time_seconds, avg_heart_rate_bpm, avg_speed_meters_per_second,
+    rest_hr_bpm, max_hr_bpm, biological_sex, threshold_pace_sec_per_km (runner's, may be null).
+    """
+    minutes = pl.coalesce("moving_time_seconds", "duration_seconds") / 60
+    sex = pl.col("biological_sex").fill_null("")
+    a = sex.replace_strict(
+        {k: v[0] for k, v in TRIMP_FACTORS.items()},
+        default=TRIMP_UNKNOWN[0],
+        return_dtype=pl.Float64,
+    )
+    b = sex.replace_strict(
+        {k: v[1] for k, v in TRIMP_FACTORS.items()},
+        default=TRIMP_UNKNOWN[1],
+        return_dtype=pl.Float64,
+    )
+    reserve = heart_rate_reserve(
+        pl.col("avg_heart_rate_bpm"), pl.col("rest_hr_bpm"), pl.col("max_hr_bpm")
+    )
+    trimp = minutes * reserve * a * (b * reserve).exp()
+    threshold_speed = 1000 / pl.col("threshold_pace_sec_per_km")
+    intensity = pl.col("avg_speed_meters_per_second") / threshold_speed
+    rtss = (minutes / 60) * intensity.pow(2) * 100
+    duration_load = minutes * DURATION_LOAD_PER_MINUTE
+    return activities.with_columns(
+        trimp.alias("trimp"),
+        pl.when(trimp.is_not_null())
+        .then(pl.lit("trimp_banister"))
+        .when(rtss.is_not_null())
+        .then(pl.lit("rtss_pace"))
+        .when(duration_load.is_not_null())
+        .then(pl.lit("duration"))
+        .alias("training_load_method"),
+        pl.coalesce(trimp, rtss, duration_load).clip(0.0, 2000.0).alias("training_load"),
+        intensity.alias("intensity_factor"),
+    )
