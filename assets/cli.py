@@ -14,8 +14,21 @@ import duckdb
 import typer
 import yaml
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
+from pipelines.inbox import ExportFile
+from pipelines.ingest import IngestReport, run_ingest
+from pipelines.sources import IngestProgress
 from warehouse.connection import open_warehouse
 from warehouse.runners import RunnerAlreadyExists, RunnerAPI, RunnerNotFound, ValidationError
 from warehouse.settings import DEMO_HOME, CadenceHome
@@ -27,9 +40,10 @@ app = typer.Typer(
 )
 runner_app = typer.Typer(help="Create, show, update and list runners.", no_args_is_help=True)
 app.add_typer(runner_app, name="runner")
-console = Console()
+console = Console(width=max(Console().width, 110))
 
 DEMO_MARKER = ".cadence-demo"
+REJECTIONS_SHOWN = 20
 USER_ERRORS = (
     ValidationError,
     RunnerNotFound,
@@ -51,6 +65,84 @@ def init() -> None:
     with open_warehouse(home.warehouse):
         pass
     console.print(f"Cadence home ready at [bold]{home.root}[/]; warehouse {home.warehouse}")
+
+
+@app.command()
+def ingest(
+    runner_ids: Annotated[
+        list[str] | None, typer.Argument(help="Runners to load (default: every inbox runner).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Re-read exports even if unchanged.")] = False,
+) -> None:
+    """Load what is new in the inbox (profiles, Strava and Apple Health exports)."""
+    report = _ingest(_home(), runner_ids, force)
+    if not report.runners:
+        raise ValueError(f"no runner folders in {_home().inbox}; drop exports there first")
+    if report.ledger.read and not any(
+        rows
+        for table, rows in report.rows_by_table.items()
+        if not table.endswith((".loaded_exports", ".profiles"))
+    ):
+        console.print("[red]Nothing could be loaded[/] from the exports above.")
+        raise typer.Exit(1)
+
+
+class AmountColumn(ProgressColumn):
+    """Files for Strava exports, megabytes of XML for Apple Health exports."""
+
+    def render(self, task: Task) -> Text:
+        if task.fields.get("unit") == "files":
+            return Text(f"{task.completed:,.0f}/{task.total or 0:,.0f} files")
+        return Text(f"{task.completed / 1e6:,.1f}/{(task.total or 0) / 1e6:,.1f} MB XML")
+
+
+def _ingest(home: CadenceHome, runner_ids: list[str] | None, force: bool) -> IngestReport:
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        AmountColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def started(export: ExportFile, total: int) -> None:
+        unit = "files" if export.kind == "strava" else "XML"
+        tasks[export.source_file] = progress.add_task(export.source_file, total=total, unit=unit)
+
+    def advanced(export: ExportFile, amount: int) -> None:
+        progress.advance(tasks[export.source_file], amount)
+
+    with progress:
+        report = run_ingest(
+            home, runner_ids, force=force, progress=IngestProgress(started, advanced)
+        )
+    _print_ingest(report)
+    return report
+
+
+def _print_ingest(report: IngestReport) -> None:
+    skipped = report.ledger.skipped
+    if skipped:
+        console.print(f"{len(skipped)} export(s) unchanged since last load, skipped.")
+    loaded = Table(title="Rows loaded (merged: re-loading adds nothing)")
+    loaded.add_column("table")
+    loaded.add_column("rows", justify="right")
+    for table_name, rows in sorted(report.rows_by_table.items()):
+        loaded.add_row(table_name, f"{rows:,}")
+    console.print(loaded)
+    rejections = report.ledger.rejections
+    if rejections:
+        rejected = Table(title=f"Rejected: {len(rejections)} (in quarantine.rejected)")
+        for column in ("runner", "file", "where", "reason"):
+            rejected.add_column(column)
+        for r in rejections[:REJECTIONS_SHOWN]:
+            rejected.add_row(r.runner_id or "", r.source_file, r.location, r.reason)
+        console.print(rejected)
+        if len(rejections) > REJECTIONS_SHOWN:
+            console.print(
+                f"... and {len(rejections) - REJECTIONS_SHOWN} more in quarantine.rejected"
+            )
 
 
 @app.command()
@@ -118,6 +210,7 @@ def demo(
         f"Wrote sample inbox for {len(written)} runners in "
         f"{time.perf_counter() - started:.1f} s: {home.inbox}"
     )
+    _ingest(home, None, force=False)
     _materialize(home, None)
     _print_tables(home)
     console.print(
@@ -125,7 +218,8 @@ def demo(
         f"  Dagster UI:  CADENCE_HOME={home.root} uv run cadence ui\n"
         f'  DuckDB:      duckdb {home.warehouse} -c "select schema_name, table_name, comment '
         'from duckdb_tables()"\n'
-        f"  Runners:     CADENCE_HOME={home.root} uv run cadence runner list"
+        f"  Runners:     CADENCE_HOME={home.root} uv run cadence runner list",
+        soft_wrap=True,
     )
 
 
@@ -152,8 +246,26 @@ def _print_tables(home: CadenceHome) -> None:
     for column in ("schema", "table", "rows", "about"):
         table.add_column(column, justify="right" if column == "rows" else "left")
     for schema, name, rows, comment in counts:
-        table.add_row(schema, name, f"{rows:,}", comment.split(". ")[0])
+        about = comment.split(". ")[0].split(": ")[0].split(" (")[0]
+        table.add_row(schema, name, f"{rows:,}", about[:70])
     console.print(table)
+
+
+@app.command()
+def doctor() -> None:
+    """Check the setup and say what to fix."""
+    from assets.doctor import diagnose
+
+    findings = diagnose(_home())
+    marks = {"ok": "[green]ok[/]", "warn": "[yellow]warn[/]", "fail": "[red]FAIL[/]"}
+    table = Table(title="cadence doctor")
+    for column in ("check", "status", "detail"):
+        table.add_column(column)
+    for f in findings:
+        table.add_row(f.check, marks[f.status], f.detail)
+    console.print(table)
+    if any(f.status == "fail" for f in findings):
+        raise typer.Exit(1)
 
 
 @runner_app.command("create")

@@ -1,11 +1,19 @@
 """The one Dagster Definitions object (`uv run dagster dev` finds it via [tool.dagster])."""
 
 import dagster as dg
+from dagster_dlt import DagsterDltResource
 
-from assets.ingest import runner_profiles
+from assets.checks import contract_checks
+from assets.ingest import raw_healthkit, raw_profiles, raw_strava, runner_profiles
+from assets.layers import coach_layer, terra_layer
 from assets.resources import CadenceHomeResource
+from assets.schedules import daily_refresh, daily_schedule, publish_after_success
 
 defs = dg.Definitions(
-    assets=[runner_profiles],
-    resources={"cadence": CadenceHomeResource()},
+    assets=[raw_profiles, raw_strava, raw_healthkit, runner_profiles, terra_layer, coach_layer],
+    asset_checks=contract_checks(),
+    jobs=[daily_refresh],
+    schedules=[daily_schedule],
+    sensors=[publish_after_success],
+    resources={"cadence": CadenceHomeResource(), "dlt": DagsterDltResource()},
 )

@@ -10,9 +10,12 @@ import os
 
 import dagster as dg
 import duckdb
+from dagster_dlt import DagsterDltResource
 
 from assets.definitions import defs
 from assets.resources import CadenceHomeResource
+from warehouse.connection import scalar
+from warehouse.publish import publish
 from warehouse.settings import CadenceHome
 
 DAGSTER_SETTINGS = """\
@@ -37,27 +40,37 @@ def dagster_instance(home: CadenceHome) -> dg.DagsterInstance:
 def materialize_home(
     home: CadenceHome, groups: list[str] | None = None
 ) -> dg.ExecuteInProcessResult:
-    """Materialize every asset (or the named groups) into the home's warehouse."""
+    """Materialize every asset (or the named groups) into the home's warehouse, then publish
+    the read-only copy analysts open (only after success: a failed run publishes nothing)."""
     assets = [a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition)]
+    assets += list(defs.asset_checks or [])
     selection = dg.AssetSelection.groups(*groups) if groups else None
-    return dg.materialize(
+    result = dg.materialize(
         assets,
         instance=dagster_instance(home),
-        resources={"cadence": CadenceHomeResource(root=str(home.root))},
+        resources={
+            "cadence": CadenceHomeResource(root=str(home.root)),
+            "dlt": DagsterDltResource(),
+        },
         selection=selection,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
+    if result.success:
+        publish(home.warehouse, home.published)
+    return result
 
 
 def row_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, str]]:
     """(schema, table, rows, comment) for every table Cadence or dlt created."""
     tables = con.sql(
         "SELECT schema_name, table_name, coalesce(comment, '') FROM duckdb_tables() "
-        "WHERE database_name = current_database() ORDER BY schema_name, table_name"
+        "WHERE database_name = current_database() AND schema_name NOT LIKE '%\\_staging' "
+        "ESCAPE '\\' AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\' "
+        "ORDER BY schema_name, table_name"
     ).fetchall()
     counts = []
     for schema, table, comment in tables:
-        result = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
-        counts.append((schema, table, result[0] if result else 0, comment))
+        rows = scalar(con, f'SELECT count(*) FROM "{schema}"."{table}"')
+        counts.append((schema, table, int(rows or 0), comment))
     return counts

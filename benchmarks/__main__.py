@@ -7,9 +7,14 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import foundation
+from benchmarks import derive, foundation, healthkit, strava
 
-SUITES = {foundation.SUITE: foundation.run}
+SUITES = {
+    foundation.SUITE: foundation.run,
+    strava.SUITE: strava.run,
+    healthkit.SUITE: healthkit.run,
+    derive.SUITE: derive.run,
+}
 
 
 def main(names: list[str]) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -8,6 +10,13 @@ import pytest
 
 from warehouse.connection import open_warehouse
 from warehouse.settings import CadenceHome
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Definitions build their dlt pipelines at import, inside $CADENCE_HOME: keep that
+    # away from the developer's real home and the working tree.
+    os.environ["CADENCE_HOME"] = tempfile.mkdtemp(prefix="cadence-tests-")
+    os.environ.pop("CADENCE_WAREHOUSE", None)
 
 
 @pytest.fixture

@@ -22,6 +22,22 @@ BEST_EFFORT_METERS = {
 }
 
 
+def primary_streams(samples: pl.DataFrame) -> pl.DataFrame:
+    """One stream per activity for metrics: the richest source (most distance, then most HR
+    samples; ties by source name), so two recordings are never mixed on one time axis."""
+    richness = (
+        samples.group_by("activity_id", "source")
+        .agg(
+            pl.col("distance_meters").count().alias("_d"),
+            pl.col("heart_rate_bpm").count().alias("_h"),
+        )
+        .sort("activity_id", "_d", "_h", "source", descending=[False, True, True, False])
+        .unique("activity_id", keep="first")
+        .select("activity_id", "source")
+    )
+    return samples.join(richness, on=["activity_id", "source"])
+
+
 def _with_intervals(samples: pl.DataFrame) -> pl.DataFrame:
     """Each sample's duration (seconds to the next sample, capped for pauses)."""
     return samples.sort("activity_id", "timestamp").with_columns(

@@ -99,8 +99,12 @@ def current_states(
         rhr_base.mean().alias("_rhr_mean"),
     )
     state = per_runner.join(runners, on="runner_id", how="left")
-    return _risks(_readiness(_trend(state))).with_columns(
-        pl.lit(calculated_at).cast(pl.Datetime("us", "UTC")).alias("last_calculated_at")
+    return (
+        _risks(_readiness(_trend(state)))
+        .with_columns(
+            pl.lit(calculated_at).cast(pl.Datetime("us", "UTC")).alias("last_calculated_at")
+        )
+        .drop("has_injury_history", "current_pain_severity")
     )
 
 

@@ -34,6 +34,13 @@ def open_warehouse(path: Path, *, read_only: bool = False) -> Iterator[duckdb.Du
         con.close()
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> object:
+    """The single value a query returns (fetching everything, as DuckDB 2 requires before the
+    connection is used again)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
 def read_table(
     con: duckdb.DuckDBPyConnection,
     contract: TableContract,
@@ -61,3 +68,42 @@ def upsert(con: duckdb.DuckDBPyConnection, contract: TableContract, rows: pl.Dat
     finally:
         con.unregister("_cadence_rows")
     return valid.height
+
+
+def read_raw(con: duckdb.DuckDBPyConnection, qualified_name: str) -> pl.DataFrame:
+    """A dlt-loaded raw table (instants normalised to UTC), or an empty frame with no columns
+    when that source has never been loaded."""
+    schema, table = qualified_name.split(".")
+    exists = scalar(
+        con,
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+        [schema, table],
+    )
+    if not exists:
+        return pl.DataFrame()
+    frame = con.sql(f'SELECT * FROM "{schema}"."{table}"').pl()
+    return frame.with_columns(pl.selectors.datetime().dt.convert_time_zone("UTC"))
+
+
+def replace_tables(
+    con: duckdb.DuckDBPyConnection, tables: list[tuple[TableContract, pl.DataFrame]]
+) -> dict[str, int]:
+    """Validate every frame first, then swap all the tables' contents in one transaction, so
+    a bad frame or a failure half way leaves the warehouse as it was."""
+    valid = [(c, c.validate(c.conform(frame))) for c, frame in tables]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for contract, frame in valid:
+            con.register("_cadence_rows", frame.to_arrow())
+            try:
+                con.execute(f"DELETE FROM {contract.qualified_name}")
+                con.execute(
+                    f"INSERT INTO {contract.qualified_name} BY NAME SELECT * FROM _cadence_rows"
+                )
+            finally:
+                con.unregister("_cadence_rows")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+    return {c.qualified_name: f.height for c, f in valid}

@@ -145,6 +145,8 @@ class TableContract:
 
     def conform(self, rows: pl.DataFrame) -> pl.DataFrame:
         """Add the columns a frame lacks (as nulls), order and cast them as the contract says."""
+        if rows.width == 0:
+            return self.empty_frame()
         missing = [
             pl.lit(None, dtype=f.dtype).alias(n)
             for n, f in self.columns.items()

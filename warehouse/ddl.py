@@ -12,6 +12,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from warehouse.analytics import VIEWS
 from warehouse.contract import TableContract
 from warehouse.contracts import CONTRACTS, SCHEMAS
 
@@ -105,7 +106,22 @@ def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(create_table(contract))
             for statement in comments(contract) + indexes(contract):
                 con.execute(statement)
+        for name, (doc, query) in VIEWS.items():
+            con.execute(f"CREATE OR REPLACE VIEW analytics.{name} AS {query}")
+            con.execute(f"COMMENT ON VIEW analytics.{name} IS {literal(doc)}")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def comment_existing_tables(con: duckdb.DuckDBPyConnection, docs: dict[str, str]) -> None:
+    """COMMENT ON the tables (e.g. dlt-created raw ones) that exist among `docs`."""
+    existing = {
+        f"{schema}.{table}"
+        for schema, table in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables()"
+        ).fetchall()
+    }
+    for name in sorted(set(docs) & existing):
+        con.execute(f"COMMENT ON TABLE {name} IS {literal(docs[name])}")

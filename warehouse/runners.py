@@ -101,6 +101,34 @@ class RunnerAPI:
         current["updated_at"] = _now()
         return self._write(current)
 
+    def record_inference(self, runner_id: str, inferred: Mapping[str, Any]) -> dict[str, Any]:
+        """Apply PATH-2 (inferred) values without ever overwriting a PATH-1 fact.
+
+        `current_state` is replaced whole; the inferred `running` fields are replaced; other
+        fields (personal bests, max heart rate) are only filled where the runner told us
+        nothing.
+        """
+        current = self.get_runner(runner_id)
+        for section, values in inferred.items():
+            if section not in SECTIONS:
+                raise ValidationError(section, "is not a section of the runner")
+            coerced = _coerce(section, SECTIONS[section], values) or {}
+            existing = current.get(section) or {}
+            if section == "physical" and existing.get("max_hr_bpm") is not None:
+                # the runner told us their max heart rate: that is the fact, and its source
+                coerced = {k: v for k, v in coerced.items() if not k.startswith("max_hr")}
+                coerced["max_hr_source"] = existing.get("max_hr_source") or "user"
+            if section == "current_state":
+                merged = coerced
+            else:
+                merged = dict(existing)
+                for key, value in coerced.items():
+                    always = key in INFERRED_FIELDS.get(section, ())
+                    merged[key] = value if always else _fill_missing(existing.get(key), value)
+            current[section] = merged
+        current["updated_at"] = _now()
+        return self._write(current)
+
     def get_runner(self, runner_id: str) -> dict[str, Any]:
         found = self._find("runner_id", runner_id)
         if found is None:
@@ -132,6 +160,31 @@ class RunnerAPI:
         except pandera.errors.SchemaErrors as errors:
             raise _first_violation(errors) from None
         return self.get_runner(row["runner_id"])
+
+
+INFERRED_FIELDS = {
+    "running": (
+        "actual_weekly_volume_km",
+        "actual_easy_pace_sec_per_km",
+        "long_run_distance_km",
+        "training_consistency",
+        "consistency_score",
+        "vdot",
+        "vdot_source",
+        "vdot_date",
+        "pace_zones",
+        "hr_zones",
+        "hr_zones_source",
+    ),
+    "physical": ("observed_max_hr_bpm",),
+}
+"""Fields only inference writes; everything else inference may only fill when empty."""
+
+
+def _fill_missing(existing: Any, inferred: Any) -> Any:
+    if isinstance(existing, Mapping) and isinstance(inferred, Mapping):
+        return {k: _fill_missing(existing.get(k), inferred.get(k)) for k in {*existing, *inferred}}
+    return inferred if existing is None or existing == {} else existing
 
 
 def _now() -> dt.datetime:

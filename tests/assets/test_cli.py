@@ -71,3 +71,15 @@ def test_demo_builds_a_fresh_home_and_refuses_foreign_folders(home):
     (home.root / DEMO_MARKER).unlink()
     with pytest.raises(ValueError, match="not made by `cadence demo`"):
         run("demo", "--runners", "1", "--days", "14")
+
+
+def test_doctor_says_what_to_fix(home, tmp_path, monkeypatch):
+    monkeypatch.setenv("CADENCE_HOME", str(tmp_path / "nowhere"))
+    missing = run("doctor")
+    assert missing.exit_code == 1 and "cadence init" in missing.output
+    monkeypatch.setenv("CADENCE_HOME", str(home.root))
+    run("init")
+    (home.inbox / "Bad Name").mkdir()
+    ready = run("doctor")
+    assert ready.exit_code == 0, ready.output
+    assert "not a runner id" in ready.output and "templates" in ready.output

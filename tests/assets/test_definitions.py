@@ -10,16 +10,38 @@ from samples import write_sample_inbox
 from warehouse.connection import open_warehouse
 from warehouse.runners import RunnerAPI
 
+GROUPS = {
+    "raw_profiles": "ingest",
+    "raw_strava": "ingest",
+    "raw_healthkit": "ingest",
+    "coach/runner_profiles": "ingest",
+    "terra/activities": "terra",
+    "terra/activity_samples": "terra",
+    "terra/sleep_sessions": "terra",
+    "terra/body_measurements": "terra",
+    "terra/daily_summaries": "terra",
+    "coach/runner_state": "coach",
+    "coach/weekly_summaries": "coach",
+    "coach/runner_states": "coach",
+}
 
-def test_definitions_load():
+
+def test_definitions_load_with_the_layered_lineage():
     dg.Definitions.validate_loadable(defs)
-    keys = {key.to_user_string() for key in defs.resolve_all_asset_keys()}
-    assert keys == {"coach/runner_profiles"}
-    key = dg.AssetKey(["coach", "runner_profiles"])
-    spec = defs.resolve_assets_def(key).specs_by_key[key]
-    assert spec.group_name == "ingest"
-    assert {"yaml", "duckdb"} <= set(spec.kinds)
-    assert spec.description
+    graph = defs.resolve_asset_graph()
+    specs = {key.to_user_string(): graph.get(key) for key in graph.get_all_asset_keys()}
+    assert {k: node.group_name for k, node in specs.items()} == GROUPS
+    parents = {k: {p.to_user_string() for p in node.parent_keys} for k, node in specs.items()}
+    assert parents["coach/runner_profiles"] == {"raw_profiles"}
+    assert parents["terra/activities"] == {"raw_strava", "raw_healthkit", "coach/runner_profiles"}
+    assert all(
+        parents[f"coach/{t}"] >= {"terra/activities", "terra/daily_summaries"}
+        for t in ("runner_state", "weekly_summaries", "runner_states")
+    )
+    for key, node in specs.items():
+        assert node.description, key
+        assert node.kinds & {"dlt", "polars"}, key
+        assert "duckdb" in node.kinds, key
 
 
 @pytest.fixture
@@ -87,3 +109,43 @@ def test_bad_profile_section_is_quarantined_and_the_rest_lands(sample_home):
     count = len(rejected)
     materialize_home(sample_home)
     assert _rows(sample_home, "SELECT count(*) FROM quarantine.rejected") == [(count,)]
+
+
+def test_schedule_sensor_and_checks_snapshot():
+    schedule = defs.resolve_schedule_def("daily_refresh_schedule")
+    assert schedule.cron_schedule == "0 5 * * *"
+    assert schedule.job_name == "daily_refresh"
+    assert defs.resolve_sensor_def("publish_after_success")
+    graph = defs.resolve_asset_graph()
+    checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
+    assert ("terra/activities", "matches_contract") in checks
+    assert ("terra/activities", "runners_exist") in checks
+    assert ("coach/runner_state", "matches_contract") in checks
+    assert len(checks) == 15
+
+
+def test_checks_pass_publish_happens_and_a_failed_run_changes_nothing(sample_home, monkeypatch):
+    result = materialize_home(sample_home)
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert evaluations and all(e.passed for e in evaluations), [
+        (e.asset_key, e.check_name, e.metadata) for e in evaluations if not e.passed
+    ]
+    published = sample_home.published
+    assert published.exists()
+    with open_warehouse(published, read_only=True) as con:
+        activities = con.execute("SELECT count(*) FROM terra.activities").fetchall()
+    assert activities[0][0] > 0
+    before_published = published.read_bytes()
+    before = _rows(sample_home, "SELECT count(*), sum(distance_meters) FROM terra.activities")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure in the middle of a run")
+
+    monkeypatch.setattr("assets.layers.build_coach", broken)
+    failed = materialize_home(sample_home)
+    assert not failed.success
+    assert _rows(sample_home, "SELECT count(*), sum(distance_meters) FROM terra.activities") == (
+        before
+    )
+    assert published.read_bytes() == before_published

@@ -133,3 +133,15 @@ def test_ids_are_stable_and_independent_of_row_order():
     b = merge_activities(match_activities(rows.reverse()))
     assert a.drop("merged_from").equals(b.drop("merged_from"))
     assert a["activity_id"].to_list() == ["ana:20261005T063000Z", "ana:20261005T113000Z"]
+
+
+def test_a_late_run_in_utc_minus_5_belongs_to_its_local_day():
+    from transforms.terra import local_day
+
+    frame = pl.DataFrame(
+        {
+            "start_time": [dt.datetime(2026, 10, 6, 4, 30, tzinfo=dt.UTC)],  # 23:30 local
+            "utc_offset_seconds": [-5 * 3600],
+        }
+    )
+    assert frame.select(local_day())["local_date"].to_list() == [dt.date(2026, 10, 5)]

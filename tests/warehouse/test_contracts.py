@@ -183,7 +183,7 @@ def test_upsert_is_idempotent(con):
     frame = valid_frame(table)
     upsert(con, table, frame)
     upsert(con, table, frame)
-    assert con.execute("SELECT count(*) FROM terra.activities").fetchone() == (frame.height,)
+    assert con.execute("SELECT count(*) FROM terra.activities").fetchall() == [(frame.height,)]
 
 
 def _violations(name: str, frame: pl.DataFrame) -> pl.DataFrame:

@@ -1,7 +1,7 @@
 import duckdb
 
 from warehouse.connection import connect
-from warehouse.contracts import CONTRACTS, SCHEMAS
+from warehouse.contracts import CONTRACTS
 from warehouse.ddl import apply_ddl
 
 
@@ -12,7 +12,7 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> dict:
     columns = con.execute(
         "SELECT schema_name, table_name, column_name, data_type, comment FROM duckdb_columns() "
         "WHERE schema_name IN (SELECT unnest(?)) ORDER BY ALL",
-        [list(SCHEMAS)],
+        [sorted({c.schema_name for c in CONTRACTS.values()})],
     ).fetchall()
     indexes = con.execute("SELECT index_name FROM duckdb_indexes() ORDER BY 1").fetchall()
     return {"tables": tables, "columns": columns, "indexes": indexes}
@@ -57,3 +57,17 @@ def test_columns_a_contract_gains_are_added(tmp_path):
     assert set(columns) == set(CONTRACTS["plans.fit_files"].columns)
     assert con.execute("SELECT fit_file_id FROM plans.fit_files").fetchall() == [("kept",)]
     con.close()
+
+
+def test_analytics_views_exist_documented_and_queryable(con):
+    from warehouse.analytics import VIEWS
+
+    views = dict(
+        con.execute(
+            "SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'analytics'"
+        ).fetchall()
+    )
+    assert set(views) == set(VIEWS)
+    assert all(views.values())
+    for name in VIEWS:
+        con.execute(f"SELECT * FROM analytics.{name} LIMIT 1").fetchall()

@@ -120,3 +120,43 @@ def test_list_runners_is_sorted(api):
     api.create_runner("u2", "Zed", runner_id="zed")
     api.create_runner("u1", "Ana", runner_id="ana")
     assert [r["runner_id"] for r in api.list_runners()] == ["ana", "zed"]
+
+
+def test_inference_never_overwrites_profile_facts(api):
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    api.update_runner(
+        runner_id,
+        {
+            "physical": {"max_hr_bpm": 183},
+            "running": {"personal_bests": {"ten_k": {"time": 3120, "source": "race"}}},
+        },
+    )
+    inferred = api.record_inference(
+        runner_id,
+        {
+            "physical": {
+                "max_hr_bpm": 190,
+                "max_hr_source": "observed",
+                "observed_max_hr_bpm": 190,
+            },
+            "running": {
+                "vdot": 45.2,
+                "personal_bests": {
+                    "ten_k": {"time": 2900, "source": "inferred"},
+                    "five_k": {"time": 1400, "source": "inferred"},
+                },
+            },
+            "current_state": {"readiness_score": 72, "training_state": "Stable"},
+        },
+    )
+    assert inferred["physical"]["max_hr_bpm"] == 183
+    assert inferred["physical"]["max_hr_source"] == "user"
+    assert inferred["physical"]["observed_max_hr_bpm"] == 190
+    assert inferred["running"]["vdot"] == 45.2
+    bests = inferred["running"]["personal_bests"]
+    assert bests["ten_k"]["time"] == 3120 and bests["ten_k"]["source"] == "race"
+    assert bests["five_k"]["time"] == 1400
+    assert inferred["current_state"]["readiness_score"] == 72
+    again = api.record_inference(runner_id, {"current_state": {"readiness_score": 50}})
+    assert again["current_state"]["training_state"] is None
+    assert again["running"]["vdot"] == 45.2

@@ -1,0 +1,129 @@
+"""`cadence doctor`: check the setup and say what to fix, one line per check."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+import duckdb
+
+from pipelines.profiles import scan_inbox
+from warehouse.connection import connect, scalar
+from warehouse.contracts import CONTRACTS
+from warehouse.settings import CadenceHome
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    status: str  # ok, warn, fail
+    detail: str
+
+
+def diagnose(home: CadenceHome) -> list[Finding]:
+    findings = [
+        Finding(
+            "python",
+            "ok" if sys.version_info >= (3, 11) else "fail",
+            f"{sys.version.split()[0]} (3.11+ needed)",
+        ),
+    ]
+    if not home.root.exists():
+        return [
+            *findings,
+            Finding("home", "fail", f"{home.root} does not exist: run `cadence init`"),
+        ]
+    writable = os.access(home.root, os.W_OK)
+    findings.append(
+        Finding(
+            "home",
+            "ok" if writable else "fail",
+            f"{home.root}" + ("" if writable else " is not writable"),
+        )
+    )
+    findings += _warehouse(home)
+    runners, problems = scan_inbox(home.inbox)
+    findings.append(
+        Finding(
+            "inbox",
+            "ok" if runners and not problems else "warn",
+            f"{len(runners)} runner folder(s) in {home.inbox}"
+            + (
+                f"; rename {', '.join(p.source_file for p in problems)} (not a runner id)"
+                if problems
+                else ""
+            )
+            + ("" if runners else "; drop exports there, see README"),
+        )
+    )
+    settings = home.dagster_home / "dagster.yaml"
+    findings.append(
+        Finding(
+            "dagster",
+            "ok" if settings.exists() else "warn",
+            f"DAGSTER_HOME {home.dagster_home}"
+            if settings.exists()
+            else "no dagster.yaml yet: run `cadence materialize` or `cadence ui` once",
+        )
+    )
+    published = home.published
+    if published.exists() and home.warehouse.exists():
+        stale = published.stat().st_mtime < home.warehouse.stat().st_mtime - 60
+        findings.append(
+            Finding(
+                "published copy",
+                "warn" if stale else "ok",
+                f"{published}"
+                + (" is older than the warehouse: run `cadence materialize`" if stale else ""),
+            )
+        )
+    else:
+        findings.append(
+            Finding("published copy", "warn", "not published yet: run `cadence materialize`")
+        )
+    key = os.environ.get("ANTHROPIC_API_KEY")
+    findings.append(
+        Finding(
+            "claude",
+            "ok",
+            "ANTHROPIC_API_KEY set: narratives from Claude"
+            if key
+            else "no ANTHROPIC_API_KEY: narratives from templates (fine)",
+        )
+    )
+    return findings
+
+
+def _warehouse(home: CadenceHome) -> list[Finding]:
+    if not home.warehouse.exists():
+        return [Finding("warehouse", "fail", f"{home.warehouse} missing: run `cadence init`")]
+    try:
+        con = connect(home.warehouse, read_only=True)
+    except duckdb.IOException as error:
+        return [
+            Finding(
+                "warehouse",
+                "fail",
+                f"cannot open {home.warehouse} ({error}); is another process "
+                "writing it? Analysts should open the published copy",
+            )
+        ]
+    try:
+        present = {
+            f"{s}.{t}"
+            for s, t in con.execute(
+                "SELECT schema_name, table_name FROM duckdb_tables()"
+            ).fetchall()
+        }
+        missing = sorted(set(CONTRACTS) - present)
+        runners = scalar(con, "SELECT count(*) FROM coach.runners") if not missing else 0
+    finally:
+        con.close()
+    if missing:
+        return [Finding("warehouse", "fail", f"missing {', '.join(missing)}: run `cadence init`")]
+    return [
+        Finding(
+            "warehouse", "ok", f"{home.warehouse}: {len(CONTRACTS)} tables, {runners} runner(s)"
+        )
+    ]

@@ -1,0 +1,163 @@
+"""Terra and coach assets: load frames, call the pure builders, validate, write."""
+
+import datetime as dt
+
+import dagster as dg
+
+from assets.ingest import WAREHOUSE_POOL
+from assets.resources import CadenceHomeResource
+from transforms.coach import activity_efforts, build_coach
+from transforms.runner_context import runner_context, runner_facts
+from transforms.terra import RawFrames, build_terra
+from warehouse.connection import read_raw, read_table, replace_tables
+from warehouse.contract import TableContract
+from warehouse.contracts import contract
+from warehouse.runners import RunnerAPI
+
+TERRA_TABLES = (
+    "activities",
+    "activity_samples",
+    "sleep_sessions",
+    "body_measurements",
+    "daily_summaries",
+)
+RAW = [dg.AssetKey(["raw_strava"]), dg.AssetKey(["raw_healthkit"])]
+PROFILES = dg.AssetKey(["coach", "runner_profiles"])
+
+TERRA_DESCRIPTIONS = {
+    "activities": "One row per real run, ride or workout: the same activity from Strava and "
+    "Apple Health merged into one, each value from the best source, with HR-zone time, km "
+    "splits, session type and training load.",
+    "activity_samples": "Second-by-second heart rate, pace, cadence, power and position of "
+    "each activity.",
+    "sleep_sessions": "Each night (and nap): time asleep by stage, efficiency, wake-ups, and "
+    "heart rate, HRV and breathing during sleep.",
+    "body_measurements": "Weight, body fat, blood pressure and other body measurements.",
+    "daily_summaries": "One line per runner per local day: steps (counted once across watch "
+    "and phone), heart rate, sleep, runs, and fitness/fatigue/form (CTL/ATL/TSB).",
+}
+
+
+def _column_schema(table: TableContract) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(name, str(f.dtype), description=f.comment)
+            for name, f in table.columns.items()
+        ]
+    )
+
+
+def _spec(schema: str, table: str, deps: list[dg.AssetKey], description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key=dg.AssetKey([schema, table]),
+        deps=deps,
+        group_name=schema,
+        description=description,
+        kinds={"polars", "duckdb"},
+        owners=["team:cadence"],
+        metadata={"dagster/column_schema": _column_schema(contract(f"{schema}.{table}"))},
+    )
+
+
+def _raw_frames(con) -> RawFrames:
+    return RawFrames(
+        *(
+            read_raw(con, f"raw_strava.{t}")
+            for t in ("activities", "activity_files", "laps", "samples")
+        ),
+        *(
+            read_raw(con, f"raw_healthkit.{t}")
+            for t in (
+                "records",
+                "record_metadata",
+                "workouts",
+                "workout_statistics",
+                "workout_route_points",
+                "activity_summaries",
+            )
+        ),
+    )
+
+
+@dg.multi_asset(
+    specs=[_spec("terra", t, [*RAW, PROFILES], TERRA_DESCRIPTIONS[t]) for t in TERRA_TABLES],
+    pool=WAREHOUSE_POOL,
+    name="terra_layer",
+)
+def terra_layer(cadence: CadenceHomeResource):
+    with cadence.warehouse() as con:
+        runners = read_table(con, contract("coach.runners"))
+        built = build_terra(_raw_frames(con), runner_context(runners))
+        counts = replace_tables(
+            con, [(contract(f"terra.{t}"), getattr(built, t)) for t in TERRA_TABLES]
+        )
+    for table in TERRA_TABLES:
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(["terra", table]),
+            metadata={"dagster/row_count": counts[f"terra.{table}"]},
+        )
+
+
+COACH_DESCRIPTIONS = {
+    "runner_state": "Each runner's current state in their Runner Object: fitness, fatigue "
+    "and form, injury and overtraining risk, readiness, and the running profile inferred from "
+    "their data (VDOT, paces, zones) — never overwriting what the runner told us.",
+    "weekly_summaries": "Per runner per week: volume by kind of run, pace, rest days, load "
+    "and the training state the week ended in.",
+    "runner_states": "Every change of training state (Stable, Slump, Probe, Overreach, ...) "
+    "with the figures that triggered it and an explanation.",
+}
+TERRA_DEPS = [dg.AssetKey(["terra", t]) for t in TERRA_TABLES]
+
+
+@dg.multi_asset(
+    specs=[
+        _spec("coach", "weekly_summaries", TERRA_DEPS, COACH_DESCRIPTIONS["weekly_summaries"]),
+        _spec("coach", "runner_states", TERRA_DEPS, COACH_DESCRIPTIONS["runner_states"]),
+        dg.AssetSpec(
+            key=dg.AssetKey(["coach", "runner_state"]),
+            deps=TERRA_DEPS,
+            group_name="coach",
+            description=COACH_DESCRIPTIONS["runner_state"],
+            kinds={"polars", "duckdb"},
+            owners=["team:cadence"],
+        ),
+    ],
+    pool=WAREHOUSE_POOL,
+    name="coach_layer",
+)
+def coach_layer(cadence: CadenceHomeResource):
+    with cadence.warehouse() as con:
+        runners = read_table(con, contract("coach.runners"))
+        activities = read_table(con, contract("terra.activities"))
+        daily = read_table(con, contract("terra.daily_summaries"))
+        samples = read_table(con, contract("terra.activity_samples"))
+        built = build_coach(
+            activities,
+            daily,
+            activity_efforts(activities, samples),
+            runner_facts(runners),
+            dt.datetime.now(dt.UTC),
+        )
+        counts = replace_tables(
+            con,
+            [
+                (contract("coach.weekly_summaries"), built.weekly_summaries),
+                (contract("coach.runner_states"), built.runner_states),
+            ],
+        )
+        api = RunnerAPI(con)
+        for runner_id, inferred in built.runner_updates.items():
+            api.record_inference(runner_id, inferred)
+    yield dg.MaterializeResult(
+        asset_key=dg.AssetKey(["coach", "weekly_summaries"]),
+        metadata={"dagster/row_count": counts["coach.weekly_summaries"]},
+    )
+    yield dg.MaterializeResult(
+        asset_key=dg.AssetKey(["coach", "runner_states"]),
+        metadata={"dagster/row_count": counts["coach.runner_states"]},
+    )
+    yield dg.MaterializeResult(
+        asset_key=dg.AssetKey(["coach", "runner_state"]),
+        metadata={"runners_updated": len(built.runner_updates)},
+    )

@@ -1,0 +1,197 @@
+"""dlt sources for the inbox: Strava exports, Apple Health exports, runner profiles.
+
+Each source has one resource that streams Arrow batches from its reader into several raw
+tables; every table is `merge`d on its primary key, so re-ingesting the same or an
+overlapping export adds nothing. A `loaded_exports` table remembers each export's hash, so
+an unchanged export is not even re-read (the hash lives in the warehouse, not in dlt's local
+state, which Dagster's dlt integration wipes before each run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import dlt
+import pyarrow as pa
+from dlt.extract.source import DltSource
+
+from pipelines.batches import Batch, RawTable
+from pipelines.inbox import ExportFile
+from pipelines.profiles import InboxRunner, profile_batch
+from warehouse.quarantine import Rejection
+
+DATASETS = {"strava": "raw_strava", "healthkit": "raw_healthkit", "profiles": "raw_profiles"}
+
+LOADED_EXPORTS = RawTable(
+    "loaded_exports",
+    ("runner_id", "source_file"),
+    "Every export loaded: its size, modification time and SHA-256, so unchanged files are "
+    "skipped and changed ones re-read.",
+)
+LOADED_EXPORTS_SCHEMA = pa.schema(
+    [
+        pa.field("runner_id", pa.string(), nullable=False),
+        pa.field("source_file", pa.string(), nullable=False),
+        pa.field("kind", pa.string()),
+        pa.field("size_bytes", pa.int64()),
+        pa.field("modified_at", pa.timestamp("us", tz="UTC")),
+        pa.field("sha256", pa.string()),
+        pa.field("rejected", pa.int64()),
+        pa.field("loaded_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+
+class ExportRead(Protocol):
+    rejections: list[Rejection]
+
+    def batches(self) -> Iterator[Batch]: ...
+
+
+@dataclass
+class IngestProgress:
+    """Callbacks a front end (rich progress bars, Dagster logs) hooks into."""
+
+    export_started: Callable[[ExportFile, int], None] = lambda export, total: None
+    advanced: Callable[[ExportFile, int], None] = lambda export, amount: None
+
+
+@dataclass
+class IngestLedger:
+    """What one ingest run saw: rejections and the exports it read or skipped."""
+
+    rejections: list[Rejection] = field(default_factory=list)
+    read: list[ExportFile] = field(default_factory=list)
+    skipped: list[ExportFile] = field(default_factory=list)
+
+
+def _keys_required(batch: Batch) -> pa.Table:
+    """Declare key columns non-nullable, as dlt's merge hints do, so the schemas agree."""
+    keys = set(batch.table.primary_key)
+    schema = pa.schema([f.with_nullable(False) if f.name in keys else f for f in batch.rows.schema])
+    return batch.rows.cast(schema)
+
+
+def _hinted(batch: Batch) -> Any:
+    hints = dlt.mark.make_hints(
+        table_name=batch.table.name,
+        primary_key=list(batch.table.primary_key),
+        write_disposition="merge",
+    )
+    return dlt.mark.with_hints(_keys_required(batch), hints)
+
+
+def _manifest_row(export: ExportFile, rejected: int) -> pa.Table:
+    now = dt.datetime.now(dt.UTC)
+    modified = dt.datetime.fromtimestamp(export.mtime, dt.UTC)
+    row = {
+        "runner_id": [export.runner_id],
+        "source_file": [export.source_file],
+        "kind": [export.kind],
+        "size_bytes": [export.size_bytes],
+        "modified_at": [modified],
+        "sha256": [export.sha256],
+        "rejected": [rejected],
+        "loaded_at": [now],
+    }
+    return pa.table(row, schema=LOADED_EXPORTS_SCHEMA)
+
+
+def _open_reader(export: ExportFile, inbox: Path, progress: IngestProgress) -> ExportRead:
+    if export.kind == "strava":
+        from pipelines.strava import read_strava_export
+
+        strava = read_strava_export(
+            export.path,
+            export.runner_id,
+            inbox_root=inbox,
+            on_file=lambda name: progress.advanced(export, 1),
+        )
+        progress.export_started(export, strava.file_count)
+        return strava
+    from pipelines.healthkit import read_healthkit_export
+
+    health = read_healthkit_export(
+        export.path,
+        export.runner_id,
+        inbox_root=inbox,
+        on_bytes=lambda amount: progress.advanced(export, amount),
+    )
+    progress.export_started(export, health.total_bytes)
+    return health
+
+
+def _export_items(
+    exports: Sequence[ExportFile], inbox: Path, progress: IngestProgress, ledger: IngestLedger
+) -> Iterator[Any]:
+    for export in exports:
+        reader = _open_reader(export, inbox, progress)
+        for batch in reader.batches():
+            yield _hinted(batch)
+        ledger.rejections.extend(reader.rejections)
+        ledger.read.append(export)
+        yield _hinted(Batch(LOADED_EXPORTS, _manifest_row(export, len(reader.rejections))))
+
+
+def export_source(
+    kind: str,
+    exports: Sequence[ExportFile] = (),
+    inbox: Path = Path("."),
+    progress: IngestProgress | None = None,
+    ledger: IngestLedger | None = None,
+) -> DltSource:
+    """The dlt source for one kind of export (`strava` or `healthkit`)."""
+
+    def source() -> Any:
+        return dlt.resource(
+            _export_items(exports, inbox, progress or IngestProgress(), ledger or IngestLedger()),
+            name=f"{kind}_exports",
+        )
+
+    source.__doc__ = f"{kind} exports from the inbox, merged into {DATASETS[kind]}."
+    return dlt.source(source, name=kind, max_table_nesting=0)()
+
+
+def profiles_source(
+    runners: Sequence[InboxRunner] = (), inbox: Path = Path("."), ledger: IngestLedger | None = None
+) -> DltSource:
+    """Runner profiles (`profile.yaml`) as text, merged into raw_profiles.profiles."""
+
+    def items() -> Iterator[Any]:
+        batch, problems = profile_batch(list(runners), inbox)
+        if ledger is not None:
+            ledger.rejections.extend(
+                Rejection(
+                    "profile",
+                    p.source_file,
+                    p.location,
+                    p.reason,
+                    runner_id=p.runner_id,
+                    target_table="raw_profiles.profiles",
+                )
+                for p in problems
+            )
+        yield _hinted(batch)
+
+    def source() -> Any:
+        return dlt.resource(items(), name="profile_files")
+
+    return dlt.source(source, name="profiles", max_table_nesting=0)()
+
+
+def make_pipeline(kind: str, warehouse: Path, pipelines_dir: Path) -> dlt.Pipeline:
+    """A dlt pipeline with an explicit name, DuckDB file and working folder (in the home)."""
+    # dlt keeps global state in ~/.dlt unless told otherwise: nothing leaves the home.
+    os.environ["DLT_DATA_DIR"] = str(pipelines_dir)
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    return dlt.pipeline(
+        pipeline_name=f"cadence_{kind}",
+        destination=dlt.destinations.duckdb(str(warehouse)),
+        dataset_name=DATASETS[kind],
+        pipelines_dir=str(pipelines_dir),
+    )

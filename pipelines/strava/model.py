@@ -1,0 +1,232 @@
+"""What every activity-file decoder produces, and how it becomes Arrow tables."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from pipelines.strava.tables import (
+    ACTIVITY_FILES_SCHEMA,
+    LAPS_SCHEMA,
+    SAMPLE_FIELDS,
+    SAMPLES_SCHEMA,
+)
+
+# Sports whose cadence devices store per foot (strides/min); we report steps/min.
+STEP_SPORTS = frozenset(
+    {"running", "walking", "hiking", "run", "walk", "hike", "trail_running", "treadmill"}
+)
+
+SUMMARY_TOTALS = (
+    "total_elapsed_time_seconds",
+    "total_timer_time_seconds",
+    "distance_meters",
+    "calories_kcal",
+    "total_ascent_meters",
+    "total_descent_meters",
+)
+SUMMARY_MAXIMA = ("max_heart_rate_bpm", "max_cadence_spm", "max_speed_mps", "max_power_watts")
+SUMMARY_AVERAGES = ("avg_heart_rate_bpm", "avg_cadence_spm", "avg_speed_mps", "avg_power_watts")
+# sample column feeding each (average, maximum) summary pair
+SAMPLE_STATS = (
+    ("heart_rate_bpm", "avg_heart_rate_bpm", "max_heart_rate_bpm"),
+    ("cadence_spm", "avg_cadence_spm", "max_cadence_spm"),
+    ("speed_mps", "avg_speed_mps", "max_speed_mps"),
+    ("power_watts", "avg_power_watts", "max_power_watts"),
+)
+
+
+def cadence_factor(sport: str | None) -> float:
+    """2.0 when the sport's cadence is stored per foot (strides/min), else 1.0."""
+    return 2.0 if sport is not None and sport.lower() in STEP_SPORTS else 1.0
+
+
+def first(*values: Any) -> Any:
+    for v in values:
+        if v is not None:
+            return v
+    return None
+
+
+def num(value: Any) -> float | None:
+    """A finite float, or None for missing/invalid/non-numeric values."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (list, tuple)):
+        value = first(*value)
+        if value is None:
+            return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+class SampleBuilder:
+    """Column lists for `samples`; a repeated timestamp fills the gaps of the earlier row."""
+
+    __slots__ = ("columns", "index")
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list] = {"timestamp": [], **{f: [] for f in SAMPLE_FIELDS}}
+        self.index: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.columns["timestamp"])
+
+    def add(self, ts_us: int, values: tuple) -> None:
+        """`values` in SAMPLE_FIELDS order."""
+        cols = self.columns
+        row = self.index.get(ts_us)
+        if row is None:
+            self.index[ts_us] = len(cols["timestamp"])
+            cols["timestamp"].append(ts_us)
+            for name, v in zip(SAMPLE_FIELDS, values, strict=True):
+                cols[name].append(v)
+            return
+        for name, v in zip(SAMPLE_FIELDS, values, strict=True):
+            if v is not None and cols[name][row] is None:
+                cols[name][row] = v
+
+
+@dataclass
+class Decoded:
+    """One decoded activity file. `usable` is False when nothing in it can be loaded."""
+
+    file_format: str
+    summary: dict[str, Any] = field(default_factory=dict)
+    laps: list[dict[str, Any]] = field(default_factory=list)
+    samples: SampleBuilder = field(default_factory=SampleBuilder)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (location, reason)
+    usable: bool = True
+    record_count: int = 0
+
+
+def fail(file_format: str, location: str, reason: str) -> Decoded:
+    return Decoded(file_format, problems=[(location, reason)], usable=False)
+
+
+def fill_from_samples(summary: dict[str, Any], samples: SampleBuilder) -> None:
+    """Derive what the file's summary lacks (e.g. a Fenix 2 session without heart rate)."""
+    cols = samples.columns
+    for column, avg_key, max_key in SAMPLE_STATS:
+        if summary.get(avg_key) is not None and summary.get(max_key) is not None:
+            continue
+        values = [v for v in cols[column] if v is not None]
+        if not values:
+            continue
+        if summary.get(avg_key) is None:
+            summary[avg_key] = sum(values) / len(values)
+        if summary.get(max_key) is None:
+            summary[max_key] = max(values)
+    ts = cols["timestamp"]
+    if ts:
+        if summary.get("start_time") is None:
+            summary["start_time"] = min(ts)
+        if summary.get("total_elapsed_time_seconds") is None:
+            summary["total_elapsed_time_seconds"] = (max(ts) - min(ts)) / 1e6
+    if summary.get("distance_meters") is None:
+        dists = [v for v in cols["distance_meters"] if v is not None]
+        if dists:
+            summary["distance_meters"] = max(dists)
+
+
+def combine_sessions(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One summary for a multi-session file: sums, maxima, timer-weighted averages."""
+    if len(parts) == 1:
+        return dict(parts[0])
+    out: dict[str, Any] = {}
+    starts = [p["start_time"] for p in parts if p.get("start_time") is not None]
+    out["start_time"] = min(starts) if starts else None
+    sports = {p.get("sport") for p in parts}
+    out["sport"] = parts[0].get("sport") if len(sports) == 1 else "multisport"
+    subs = {p.get("sub_sport") for p in parts}
+    out["sub_sport"] = parts[0].get("sub_sport") if len(subs) == 1 else None
+    for key in SUMMARY_TOTALS:
+        values = [p[key] for p in parts if p.get(key) is not None]
+        out[key] = sum(values) if values else None
+    for key in SUMMARY_MAXIMA:
+        values = [p[key] for p in parts if p.get(key) is not None]
+        out[key] = max(values) if values else None
+    for key in SUMMARY_AVERAGES:
+        pairs = [
+            (p[key], p.get("total_timer_time_seconds") or 0.0)
+            for p in parts
+            if p.get(key) is not None
+        ]
+        weight = sum(w for _, w in pairs)
+        if pairs and weight > 0:
+            out[key] = sum(v * w for v, w in pairs) / weight
+        elif pairs:
+            out[key] = sum(v for v, _ in pairs) / len(pairs)
+        else:
+            out[key] = None
+    return out
+
+
+def _column(values: list, type_: pa.DataType) -> pa.Array:
+    try:
+        return pa.array(values, type=type_)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        if pa.types.is_floating(type_):
+            return pa.array([num(v) for v in values], type=type_)
+        if pa.types.is_integer(type_):
+            cleaned = [num(v) for v in values]
+            return pa.array([None if v is None else round(v) for v in cleaned], type=type_)
+        return pa.array([None if v is None else str(v) for v in values], type=type_)
+
+
+def _table(rows: dict[str, list], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_arrays([_column(rows[f.name], f.type) for f in schema], schema=schema)
+
+
+def to_tables(
+    decoded: Decoded, runner_id: str, activity_id: int, source_file: str
+) -> dict[str, pa.Table]:
+    """`activity_files` (one row), `laps` and `samples` tables for one decoded file."""
+    cols = decoded.samples.columns
+    n = len(cols["timestamp"])
+    order = sorted(range(n), key=cols["timestamp"].__getitem__)
+    if order != list(range(n)):
+        cols = {k: [v[i] for i in order] for k, v in cols.items()}
+    ts = cols["timestamp"]
+    t0 = ts[0] if ts else 0
+    sample_rows: dict[str, list] = {
+        "runner_id": [runner_id] * n,
+        "activity_id": [activity_id] * n,
+        "timestamp": ts,
+        "elapsed_seconds": [(t - t0) / 1e6 for t in ts],
+        **{f: cols[f] for f in SAMPLE_FIELDS},
+    }
+
+    summary = decoded.summary
+    problem = "; ".join(reason for _, reason in decoded.problems) or None
+    file_row = {
+        **{f.name: [summary.get(f.name)] for f in ACTIVITY_FILES_SCHEMA},
+        "runner_id": [runner_id],
+        "activity_id": [activity_id],
+        "source_file": [source_file],
+        "file_format": [decoded.file_format],
+        "session_count": [summary.get("session_count", 1)],
+        "lap_count": [len(decoded.laps)],
+        "record_count": [decoded.record_count],
+        "sample_count": [n],
+        "decode_problem": [problem],
+    }
+    lap_rows: dict[str, list] = {f.name: [] for f in LAPS_SCHEMA}
+    for i, lap in enumerate(decoded.laps):
+        for f in LAPS_SCHEMA:
+            lap_rows[f.name].append(lap.get(f.name))
+        lap_rows["lap_index"][i] = i
+        lap_rows["runner_id"][i] = runner_id
+        lap_rows["activity_id"][i] = activity_id
+        lap_rows["source_file"][i] = source_file
+    return {
+        "activity_files": _table(file_row, ACTIVITY_FILES_SCHEMA),
+        "laps": _table(lap_rows, LAPS_SCHEMA),
+        "samples": _table(sample_rows, SAMPLES_SCHEMA),
+    }

@@ -1,0 +1,59 @@
+from pipelines.inbox import fingerprint
+from pipelines.ingest import plan_ingest, run_ingest
+from warehouse.connection import open_warehouse
+
+PROFILE = """\
+identity: {name: "Ana Sousa", timezone: Europe/Lisbon}
+physical: {age: 41, biological_sex: female}
+goals: {goal_type: race, race_distance: 10, race_date: 2026-12-13, target_time: 3000}
+"""
+
+
+def _rows(home, sql):
+    with open_warehouse(home.warehouse, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_profiles_load_once_and_bad_folders_are_quarantined(home):
+    (home.inbox / "ana").mkdir()
+    (home.inbox / "ana" / "profile.yaml").write_text(PROFILE)
+    (home.inbox / "no-profile-yet").mkdir()
+    (home.inbox / "Ana Sousa").mkdir()
+    report = run_ingest(home)
+    assert report.rows_by_table["raw_profiles.profiles"] == 2
+    assert report.runners == ["ana", "no-profile-yet"]
+    assert [r.location for r in report.ledger.rejections] == ["folder name"]
+    run_ingest(home)
+    assert _rows(home, "SELECT count(*) FROM raw_profiles.profiles") == [(2,)]
+    assert _rows(home, "SELECT count(*) FROM quarantine.rejected") == [(1,)]
+    stored = _rows(home, "SELECT profile_yaml FROM raw_profiles.profiles WHERE runner_id = 'ana'")
+    assert stored == [(PROFILE,)]
+
+
+def test_nothing_is_written_outside_the_home(home, tmp_path):
+    (home.inbox / "ana").mkdir()
+    (home.inbox / "ana" / "profile.yaml").write_text(PROFILE)
+    before = {p for p in tmp_path.rglob("*") if not p.is_relative_to(home.root)}
+    run_ingest(home)
+    after = {p for p in tmp_path.rglob("*") if not p.is_relative_to(home.root)}
+    assert after == before
+    assert any(home.dlt_dir.iterdir())
+
+
+def test_unknown_runner_is_a_clear_error(home):
+    import pytest
+
+    with pytest.raises(ValueError, match="no inbox folder for runner"):
+        plan_ingest(home, ["ghost"])
+
+
+def test_fingerprint_changes_with_content(tmp_path):
+    path = tmp_path / "export.xml"
+    path.write_text("<a/>")
+    first = fingerprint(path)
+    path.write_text("<b/>")
+    assert fingerprint(path)[2] != first[2]
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "x").write_text("1")
+    assert fingerprint(folder)[0] == 1

@@ -1,0 +1,412 @@
+"""Build every terra table from the raw tables (frames in, frames out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from transforms.activities import match_activities, merge_activities
+from transforms.activity_metrics import (
+    best_efforts,
+    km_splits,
+    stream_summary,
+    zone_seconds,
+)
+from transforms.activity_types import terra_code
+from transforms.daily import body_measurements, daily_summaries, local_date
+from transforms.device_dedup import device_class
+from transforms.physiology import heart_rate_zones, max_hr_for_age
+from transforms.session_load import classify_sessions, training_loads
+from transforms.sleep import HEALTHKIT_STAGES, sleep_sessions
+from transforms.terra_sources import (
+    healthkit_candidates,
+    healthkit_samples,
+    strava_candidates,
+    strava_samples,
+)
+from warehouse.vocabulary import RUNNING_TYPES
+
+PACED_TYPES = (*RUNNING_TYPES, "walking", "hiking")
+MIN_PACED_METERS = 200.0
+
+
+@dataclass(frozen=True)
+class RawFrames:
+    strava_activities: pl.DataFrame
+    strava_files: pl.DataFrame
+    strava_laps: pl.DataFrame
+    strava_samples: pl.DataFrame
+    hk_records: pl.DataFrame
+    hk_record_metadata: pl.DataFrame
+    hk_workouts: pl.DataFrame
+    hk_statistics: pl.DataFrame
+    hk_route_points: pl.DataFrame
+    hk_activity_summaries: pl.DataFrame
+
+    @property
+    def has_strava(self) -> bool:
+        return self.strava_activities.width > 0 and self.strava_files.width > 0
+
+    @property
+    def has_healthkit(self) -> bool:
+        return self.hk_records.width > 0
+
+    @property
+    def has_healthkit_workouts(self) -> bool:
+        return self.hk_workouts.width > 0 and self.has_healthkit
+
+
+@dataclass(frozen=True)
+class RunnerContext:
+    """Per runner (runner_id, timezone, age, biological_sex, rest_hr_bpm, max_hr_bpm,
+    threshold_pace_sec_per_km, custom priorities as runner_id/source/priority)."""
+
+    runners: pl.DataFrame
+    priorities: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class TerraFrames:
+    activities: pl.DataFrame
+    activity_samples: pl.DataFrame
+    sleep_sessions: pl.DataFrame
+    body_measurements: pl.DataFrame
+    daily_summaries: pl.DataFrame
+    best_efforts: pl.DataFrame
+
+
+def _offset_for(timezone: str | None, instant: dt.datetime) -> int | None:
+    if not timezone or instant is None:
+        return None
+    try:
+        offset = instant.astimezone(ZoneInfo(timezone)).utcoffset()
+    except (KeyError, ValueError):
+        return None
+    return int(offset.total_seconds()) if offset is not None else None
+
+
+def _fill_offsets(frame: pl.DataFrame, runners: pl.DataFrame) -> pl.DataFrame:
+    """Where a source gave no UTC offset, use the runner's home timezone at that instant."""
+    joined = frame.join(
+        runners.select("runner_id", pl.col("timezone").alias("_home")), on="runner_id", how="left"
+    )
+    missing = joined.filter(pl.col("utc_offset_seconds").is_null())
+    if missing.height:
+        fills = [
+            _offset_for(tz or home, start)
+            for tz, home, start in missing.select(
+                pl.col("timezone") if "timezone" in missing.columns else pl.lit(None),
+                "_home",
+                "start_time",
+            ).iter_rows()
+        ]
+        missing = missing.with_columns(pl.Series("utc_offset_seconds", fills, dtype=pl.Int64))
+        joined = pl.concat([joined.filter(pl.col("utc_offset_seconds").is_not_null()), missing])
+    return joined.drop("_home")
+
+
+def local_day(instant: str = "start_time", offset: str = "utc_offset_seconds") -> pl.Expr:
+    """The runner's calendar day at an instant: shift by the offset it was recorded with."""
+    return local_date(instant, offset).alias("local_date")
+
+
+def runner_zones(context: RunnerContext, activities: pl.DataFrame) -> pl.DataFrame:
+    """HR zones per runner: profile max HR, else highest seen, else Tanaka by age."""
+    observed = activities.group_by("runner_id").agg(
+        pl.col("max_heart_rate_bpm").max().alias("_seen")
+    )
+    rows = []
+    for runner in context.runners.join(observed, on="runner_id", how="left").iter_rows(named=True):
+        max_hr = (
+            runner["max_hr_bpm"]
+            or runner["_seen"]
+            or (max_hr_for_age(runner["age"]) if runner["age"] else None)
+        )
+        if max_hr:
+            rows += [
+                {"runner_id": runner["runner_id"], **z}
+                for z in heart_rate_zones(max_hr, runner["rest_hr_bpm"])
+            ]
+    schema = {
+        "runner_id": pl.String,
+        "zone": pl.Int64,
+        "name": pl.String,
+        "min_bpm": pl.Float64,
+        "max_bpm": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def build_activities(
+    raw: RawFrames, context: RunnerContext
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(terra activities, terra activity_samples, best efforts per activity)."""
+    parts, streams_parts = [], []
+    if raw.has_strava:
+        parts.append(strava_candidates(raw.strava_activities, raw.strava_files, raw.strava_laps))
+        streams_parts.append(strava_samples(raw.strava_samples))
+    if raw.has_healthkit_workouts:
+        parts.append(healthkit_candidates(raw.hk_workouts, raw.hk_statistics))
+        streams_parts.append(
+            healthkit_samples(raw.hk_workouts, raw.hk_route_points, raw.hk_records)
+        )
+    if not parts:
+        return pl.DataFrame(), pl.DataFrame(), pl.DataFrame()
+    candidates = pl.concat(parts, how="diagonal_relaxed")
+    matched = match_activities(candidates)
+    merged = merge_activities(matched, runner_priorities=context.priorities)
+    ids = matched.select("runner_id", "source", "external_id", "activity_id")
+    samples = (
+        pl.concat(streams_parts, how="diagonal_relaxed")
+        .join(ids, on=["runner_id", "source", "external_id"], how="inner")
+        .drop("external_id")
+        .unique(["activity_id", "timestamp", "source"], keep="first")
+    )
+    # metrics come from one stream per activity: the richest (most distance, then most HR)
+    richness = (
+        samples.group_by("activity_id", "source")
+        .agg(
+            pl.col("distance_meters").count().alias("_d"),
+            pl.col("heart_rate_bpm").count().alias("_h"),
+        )
+        .sort("activity_id", "_d", "_h", "source", descending=[False, True, True, False])
+        .unique("activity_id", keep="first")
+        .select("activity_id", "source")
+    )
+    streams = samples.join(richness, on=["activity_id", "source"])
+    zones = runner_zones(context, merged)
+    summary = stream_summary(streams)
+    merged = (
+        merged.join(summary, on="activity_id", how="left", suffix="_stream")
+        .with_columns(
+            pl.coalesce(c, f"{c}_stream").alias(c)
+            for c in summary.columns
+            if c != "activity_id" and c in merged.columns
+        )
+        .with_columns(
+            pl.coalesce(c, f"{c}_stream").alias(c)
+            for c in summary.columns
+            if c != "activity_id" and c not in merged.columns and f"{c}_stream" in merged.columns
+        )
+    )
+    merged = merged.rename(
+        {
+            f"{c}_stream": c
+            for c in summary.columns
+            if f"{c}_stream" in merged.columns and c not in merged.columns
+        }
+    )
+    merged = merged.drop(pl.selectors.ends_with("_stream"))
+    merged = merged.join(zone_seconds(streams, zones), on="activity_id", how="left").join(
+        km_splits(streams), on="activity_id", how="left"
+    )
+    merged = _fill_offsets(merged, context.runners)
+    merged = merged.join(
+        context.runners.select(
+            "runner_id", "rest_hr_bpm", "max_hr_bpm", "biological_sex", "threshold_pace_sec_per_km"
+        ),
+        on="runner_id",
+        how="left",
+    )
+    observed_max = merged.group_by("runner_id").agg(
+        pl.col("max_heart_rate_bpm").max().alias("_seen_max")
+    )
+    merged = (
+        merged.join(observed_max, on="runner_id", how="left")
+        .with_columns(
+            pl.coalesce("max_hr_bpm", "_seen_max").alias("max_hr_bpm"),
+            pl.coalesce("rest_hr_bpm", pl.lit(60.0)).alias("rest_hr_bpm"),
+        )
+        .drop("_seen_max")
+    )
+    paced = pl.col("activity_type").is_in(PACED_TYPES) & (
+        pl.col("distance_meters") >= MIN_PACED_METERS
+    )
+    moving = pl.coalesce("moving_time_seconds", "duration_seconds")
+    merged = merged.with_columns(
+        pl.when(pl.col("distance_meters") > 0)
+        .then(pl.coalesce("avg_speed_meters_per_second", pl.col("distance_meters") / moving))
+        .alias("avg_speed_meters_per_second"),
+        pl.when(paced)
+        .then(moving / (pl.col("distance_meters") / 1000))
+        .alias("avg_pace_seconds_per_km"),
+        pl.when(paced & (pl.col("max_speed_meters_per_second") > 0.3))
+        .then(1000 / pl.col("max_speed_meters_per_second"))
+        .alias("best_pace_seconds_per_km"),
+        (pl.col("start_time") + pl.duration(seconds=pl.col("utc_offset_seconds").fill_null(0)))
+        .dt.date()
+        .alias("local_date"),
+    ).with_columns(
+        pl.col("avg_pace_seconds_per_km").clip(60, 3600),
+        pl.col("best_pace_seconds_per_km").clip(60, 3600),
+    )
+    merged = training_loads(classify_sessions(merged.with_columns(pl.col("laps").fill_null([]))))
+    merged = (
+        merged.with_columns(
+            terra_code(pl.col("activity_type")).alias("terra_activity_type"),
+            pl.when(pl.col("is_manual").fill_null(False))
+            .then(pl.lit("manual"))
+            .otherwise(pl.lit("automatic"))
+            .alias("upload_type"),
+            pl.col("laps").list.len().gt(0).and_(pl.col("laps").is_not_null()).alias("_has_laps"),
+        )
+        .with_columns(pl.when(pl.col("_has_laps")).then(pl.col("laps")).alias("laps"))
+        .drop(
+            "_has_laps",
+            "rest_hr_bpm",
+            "max_hr_bpm",
+            "biological_sex",
+            "threshold_pace_sec_per_km",
+            strict=False,
+        )
+    )
+    efforts = best_efforts(
+        streams.filter(
+            pl.col("activity_id").is_in(
+                merged.filter(pl.col("activity_type").is_in(RUNNING_TYPES))["activity_id"].implode()
+            )
+        )
+    ).join(merged.select("activity_id", "local_date"), on="activity_id")
+    return merged, samples, efforts
+
+
+def build_sleep(raw: RawFrames) -> pl.DataFrame:
+    if not raw.has_healthkit:
+        return pl.DataFrame()
+    records = raw.hk_records.filter(pl.col("type") == "HKCategoryTypeIdentifierSleepAnalysis")
+    stages = records.filter(pl.col("value_text").is_in(list(HEALTHKIT_STAGES))).select(
+        "runner_id",
+        device_class(pl.col("source_name"), pl.col("device_hardware")).alias("device"),
+        pl.col("value_text").replace_strict(HEALTHKIT_STAGES).alias("stage"),
+        "start_time",
+        "end_time",
+        "end_utc_offset_seconds",
+        "source_name",
+        "device_name",
+    )
+    if stages.is_empty():
+        return pl.DataFrame()
+    sessions = sleep_sessions(stages)
+    # a session's offset and device are those of the record that ends it
+    offsets = stages.select(
+        "runner_id", pl.col("end_time").alias("_end"), "end_utc_offset_seconds", "device_name"
+    ).sort("runner_id", "_end")
+    sessions = (
+        sessions.sort("runner_id", "end_time")
+        .join_asof(
+            offsets,
+            left_on="end_time",
+            right_on="_end",
+            by="runner_id",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .drop("_end")
+    )
+    vitals = _session_vitals(raw.hk_records, sessions)
+    return (
+        sessions.join(vitals, on="sleep_session_id", how="left")
+        .with_columns(
+            pl.col("end_utc_offset_seconds").cast(pl.Int64).alias("utc_offset_seconds"),
+            (
+                pl.col("end_time")
+                + pl.duration(seconds=pl.col("end_utc_offset_seconds").fill_null(0))
+            )
+            .dt.date()
+            .alias("local_date"),
+            pl.lit("healthkit").alias("source"),
+            pl.lit(["healthkit"]).alias("sources"),
+            pl.lit("automatic").alias("upload_type"),
+        )
+        .drop("end_utc_offset_seconds")
+    )
+
+
+def _session_vitals(records: pl.DataFrame, sessions: pl.DataFrame) -> pl.DataFrame:
+    kinds = {
+        "HKQuantityTypeIdentifierHeartRate": "hr",
+        "HKQuantityTypeIdentifierHeartRateVariabilitySDNN": "hrv",
+        "HKQuantityTypeIdentifierRespiratoryRate": "breaths",
+        "HKQuantityTypeIdentifierOxygenSaturation": "spo2",
+    }
+    vitals = (
+        records.filter(pl.col("type").is_in(list(kinds)))
+        .select(
+            "runner_id",
+            pl.col("start_time").alias("t"),
+            pl.col("type").replace_strict(kinds).alias("kind"),
+            "value",
+        )
+        .sort("runner_id", "t")
+    )
+    spans = sessions.select("runner_id", "sleep_session_id", "start_time", "end_time").sort(
+        "runner_id", "start_time"
+    )
+    inside = vitals.join_asof(
+        spans,
+        left_on="t",
+        right_on="start_time",
+        by="runner_id",
+        strategy="backward",
+        check_sortedness=False,
+    ).filter(pl.col("t") <= pl.col("end_time"))
+
+    def of(kind: str) -> pl.Expr:
+        return pl.col("value").filter(pl.col("kind") == kind)
+
+    spo2 = of("spo2") * pl.when(of("spo2") <= 1).then(100).otherwise(1)
+    return inside.group_by("sleep_session_id").agg(
+        of("hr").mean().alias("avg_heart_rate_bpm"),
+        of("hr").min().alias("min_heart_rate_bpm"),
+        of("hr").max().alias("max_heart_rate_bpm"),
+        of("hrv").mean().alias("avg_hrv_sdnn_ms"),
+        of("breaths").mean().alias("avg_breaths_per_min"),
+        of("breaths").min().alias("min_breaths_per_min"),
+        of("breaths").max().alias("max_breaths_per_min"),
+        spo2.mean().alias("avg_spo2_percentage"),
+        spo2.min().alias("min_spo2_percentage"),
+    )
+
+
+def sleep_score() -> pl.Expr:
+    """A simple score: duration against 8 h (60 pts), efficiency (25), deep+REM share (15)."""
+    asleep = pl.col("duration_asleep_seconds")
+    restorative = pl.col("duration_deep_sleep_seconds") + pl.col("duration_rem_sleep_seconds")
+    return (
+        (asleep / (8 * 3600)).clip(0, 1) * 60
+        + (pl.col("sleep_efficiency") / 100).clip(0, 1) * 25
+        + (restorative / asleep / 0.4).clip(0, 1).fill_nan(0) * 15
+    ).round(0)
+
+
+def build_terra(raw: RawFrames, context: RunnerContext) -> TerraFrames:
+    """Every terra table; a source that has not been loaded yet contributes nothing."""
+    activities, samples, efforts = build_activities(raw, context)
+    sleep = build_sleep(raw)
+    if sleep.height:
+        sleep = sleep.with_columns(sleep_score().alias("sleep_score"))
+    run_flags = (
+        activities.select(
+            "runner_id",
+            "local_date",
+            "activity_type",
+            "distance_meters",
+            "duration_seconds",
+            "training_load",
+            pl.col("activity_type").is_in(RUNNING_TYPES).alias("is_run"),
+            "merged_from",
+        )
+        if activities.width
+        else None
+    )
+    daily = daily_summaries(
+        raw.hk_records if raw.has_healthkit else None,
+        raw.hk_activity_summaries if raw.hk_activity_summaries.width else None,
+        run_flags,
+        sleep if sleep.height else None,
+    )
+    body = body_measurements(raw.hk_records) if raw.has_healthkit else pl.DataFrame()
+    return TerraFrames(activities, samples, sleep, body, daily, efforts)

@@ -1,0 +1,251 @@
+"""Raw rows to Terra-shaped candidates, one adapter per source (frames in, frames out).
+
+Every candidate carries the terra.activities column names, so merging across sources is a
+field-by-field choice (transforms.activities).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.activity_types import HEALTHKIT, STRAVA, canonical, fit_activity_type
+
+UTC = pl.Datetime("us", "UTC")
+
+
+def _seconds(column: str) -> pl.Expr:
+    return pl.duration(microseconds=(pl.col(column) * 1e6).cast(pl.Int64))
+
+
+def strava_laps(laps: pl.DataFrame) -> pl.DataFrame:
+    """raw_strava.laps grouped per activity into the terra `laps` list."""
+    return (
+        laps.sort("runner_id", "activity_id", "lap_index")
+        .group_by("runner_id", "activity_id", maintain_order=True)
+        .agg(
+            pl.struct(
+                (pl.col("lap_index") + 1).cast(pl.Int64).alias("lap_index"),
+                pl.col("start_time").cast(UTC),
+                pl.col("end_time").cast(UTC),
+                pl.col("total_elapsed_time_seconds").alias("duration_seconds"),
+                pl.col("total_timer_time_seconds").alias("moving_time_seconds"),
+                "distance_meters",
+                pl.col("avg_speed_mps").alias("avg_speed_meters_per_second"),
+                "avg_heart_rate_bpm",
+                "max_heart_rate_bpm",
+                "avg_cadence_spm",
+                "avg_power_watts",
+                "calories_kcal",
+                pl.col("trigger").alias("trigger_method"),
+            ).alias("laps")
+        )
+    )
+
+
+def strava_candidates(
+    activities: pl.DataFrame, files: pl.DataFrame, laps: pl.DataFrame
+) -> pl.DataFrame:
+    """One candidate per activities.csv row, completed from its decoded file where present."""
+    f = files.rename(
+        {c: f"file_{c}" for c in files.columns if c not in ("runner_id", "activity_id")}
+    )
+    rows = activities.join(f, on=["runner_id", "activity_id"], how="left").join(
+        strava_laps(laps), on=["runner_id", "activity_id"], how="left"
+    )
+    csv_type = canonical(pl.col("activity_type").cast(pl.String), STRAVA)
+    file_type = fit_activity_type(pl.col("file_sport"), pl.col("file_sub_sport"))
+    duration = pl.coalesce(
+        "file_total_elapsed_time_seconds",
+        "elapsed_time_seconds_precise",
+        pl.col("elapsed_time_seconds").cast(pl.Float64),
+    )
+    start = pl.coalesce(pl.col("file_start_time").cast(UTC), pl.col("activity_date").cast(UTC))
+    return rows.select(
+        "runner_id",
+        pl.lit("strava").alias("source"),
+        pl.col("activity_id").cast(pl.String).alias("external_id"),
+        pl.coalesce("file_source_file", "source_file").alias("source_file"),
+        pl.col("activity_name").alias("name"),
+        pl.col("activity_description").alias("description"),
+        pl.when(pl.col("file_sport").is_not_null() & (file_type != "other"))
+        .then(file_type)
+        .otherwise(csv_type)
+        .alias("activity_type"),
+        pl.col("activity_type").cast(pl.String).alias("source_activity_type"),
+        start.alias("start_time"),
+        (start + pl.duration(microseconds=(duration * 1e6).cast(pl.Int64))).alias("end_time"),
+        pl.col("file_utc_offset_seconds").cast(pl.Int64).alias("utc_offset_seconds"),
+        duration.alias("duration_seconds"),
+        pl.coalesce("file_total_timer_time_seconds", pl.col("moving_time").cast(pl.Float64)).alias(
+            "moving_time_seconds"
+        ),
+        pl.coalesce("file_distance_meters", "distance_meters").alias("distance_meters"),
+        pl.coalesce("file_avg_speed_mps", "average_speed").alias("avg_speed_meters_per_second"),
+        pl.coalesce("file_max_speed_mps", "max_speed").alias("max_speed_meters_per_second"),
+        pl.col("file_avg_cadence_spm").alias("avg_cadence_spm"),
+        pl.col("file_max_cadence_spm").alias("max_cadence_spm"),
+        pl.coalesce("file_avg_heart_rate_bpm", "average_heart_rate").alias("avg_heart_rate_bpm"),
+        pl.coalesce(
+            "file_max_heart_rate_bpm", "max_heart_rate_bpm", "max_heart_rate_bpm_stats"
+        ).alias("max_heart_rate_bpm"),
+        pl.coalesce("file_avg_power_watts", "average_watts").alias("avg_power_watts"),
+        pl.coalesce("file_max_power_watts", "max_watts").alias("max_power_watts"),
+        pl.col("weighted_average_power").alias("normalized_power_watts"),
+        pl.coalesce("file_calories_kcal", "calories").alias("calories_kcal"),
+        pl.coalesce("file_total_ascent_meters", "elevation_gain").alias("elevation_gain_meters"),
+        pl.coalesce("file_total_descent_meters", "elevation_loss").alias("elevation_loss_meters"),
+        pl.col("elevation_low").alias("min_elevation_meters"),
+        pl.col("elevation_high").alias("max_elevation_meters"),
+        pl.col("average_temperature").alias("avg_temperature_celsius"),
+        pl.col("file_device_product").alias("device_name"),
+        pl.col("file_device_manufacturer").alias("device_manufacturer"),
+        pl.coalesce("file_avg_heart_rate_bpm", "average_heart_rate")
+        .is_not_null()
+        .alias("has_heart_rate"),
+        pl.col("filename").is_null().alias("is_manual"),
+        _flag("competition").alias("is_race"),
+        pl.coalesce(_flag("commute"), _flag("commute_flag")).alias("is_commute"),
+        pl.col("activity_gear").alias("gear_name"),
+        pl.col("perceived_exertion").cast(pl.Float64).alias("perceived_exertion"),
+        pl.coalesce("relative_effort_precise", pl.col("relative_effort").cast(pl.Float64)).alias(
+            "relative_effort"
+        ),
+        pl.col("laps"),
+    )
+
+
+def _flag(column: str) -> pl.Expr:
+    value = pl.col(column)
+    return value.cast(pl.String).str.to_lowercase().is_in(["true", "1", "1.0", "yes"])
+
+
+def healthkit_candidates(workouts: pl.DataFrame, statistics: pl.DataFrame) -> pl.DataFrame:
+    """One candidate per Apple Health workout; heart rate from its WorkoutStatistics."""
+    heart = (
+        statistics.filter(pl.col("type") == "HKQuantityTypeIdentifierHeartRate")
+        .group_by("runner_id", "workout_id")
+        .agg(
+            pl.col("average").first().alias("avg_heart_rate_bpm"),
+            pl.col("minimum").first().alias("min_heart_rate_bpm"),
+            pl.col("maximum").first().alias("max_heart_rate_bpm"),
+        )
+    )
+    rows = workouts.join(heart, on=["runner_id", "workout_id"], how="left")
+    return rows.select(
+        "runner_id",
+        pl.lit("healthkit").alias("source"),
+        pl.col("workout_id").alias("external_id"),
+        "source_file",
+        canonical(pl.col("activity_type"), HEALTHKIT).alias("activity_type"),
+        pl.col("activity_type").alias("source_activity_type"),
+        pl.col("start_time").cast(UTC),
+        pl.col("end_time").cast(UTC),
+        pl.col("start_utc_offset_seconds").cast(pl.Int64).alias("utc_offset_seconds"),
+        "timezone",
+        pl.coalesce(
+            "duration_seconds",
+            (pl.col("end_time") - pl.col("start_time")).dt.total_seconds(fractional=True),
+        ).alias("duration_seconds"),
+        pl.col("total_distance_meters").alias("distance_meters"),
+        pl.col("total_energy_burned_kcal").alias("active_calories_kcal"),
+        "avg_heart_rate_bpm",
+        "min_heart_rate_bpm",
+        "max_heart_rate_bpm",
+        pl.col("avg_heart_rate_bpm").is_not_null().alias("has_heart_rate"),
+        pl.col("route_file").is_not_null().alias("has_gps"),
+        pl.col("is_indoor"),
+        pl.col("device_name"),
+        pl.col("device_manufacturer"),
+        pl.col("device_software").alias("device_software_version"),
+    )
+
+
+def strava_samples(samples: pl.DataFrame) -> pl.DataFrame:
+    return samples.select(
+        "runner_id",
+        pl.lit("strava").alias("source"),
+        pl.col("activity_id").cast(pl.String).alias("external_id"),
+        pl.col("timestamp").cast(UTC),
+        "elapsed_seconds",
+        "heart_rate_bpm",
+        pl.col("speed_mps").alias("speed_meters_per_second"),
+        "cadence_spm",
+        "power_watts",
+        pl.col("latitude").alias("lat_deg"),
+        pl.col("longitude").alias("lon_deg"),
+        "altitude_meters",
+        "distance_meters",
+        "temperature_celsius",
+    )
+
+
+def healthkit_samples(
+    workouts: pl.DataFrame, route_points: pl.DataFrame, records: pl.DataFrame
+) -> pl.DataFrame:
+    """Route points and the heart-rate records inside each workout, on one time axis."""
+    route = route_points.select(
+        "runner_id",
+        pl.col("workout_id").alias("external_id"),
+        pl.col("time").cast(UTC).alias("timestamp"),
+        pl.col("speed_mps").alias("speed_meters_per_second"),
+        pl.col("latitude").alias("lat_deg"),
+        pl.col("longitude").alias("lon_deg"),
+        "altitude_meters",
+    )
+    heart = (
+        records.filter(pl.col("type") == "HKQuantityTypeIdentifierHeartRate")
+        .select(
+            "runner_id",
+            pl.col("start_time").cast(UTC).alias("timestamp"),
+            pl.col("value").alias("heart_rate_bpm"),
+        )
+        .sort("runner_id", "timestamp")
+    )
+    spans = workouts.select(
+        "runner_id",
+        pl.col("workout_id").alias("external_id"),
+        pl.col("start_time").cast(UTC).alias("w_start"),
+        pl.col("end_time").cast(UTC).alias("w_end"),
+    )
+    heart_in_workouts = (
+        heart.join_asof(
+            spans.sort("runner_id", "w_start"),
+            left_on="timestamp",
+            right_on="w_start",
+            by="runner_id",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .filter(pl.col("timestamp") <= pl.col("w_end"))
+        .drop("w_start", "w_end")
+    )
+    merged = route.join(
+        heart_in_workouts, on=["runner_id", "external_id", "timestamp"], how="full", coalesce=True
+    )
+    return (
+        merged.with_columns(pl.lit("healthkit").alias("source"))
+        .join(spans.select("runner_id", "external_id", "w_start"), on=["runner_id", "external_id"])
+        .sort("runner_id", "external_id", "timestamp")
+        .with_columns(
+            (pl.col("timestamp") - pl.col("w_start"))
+            .dt.total_seconds(fractional=True)
+            .alias("elapsed_seconds"),
+            route_distance().over("runner_id", "external_id").alias("distance_meters"),
+        )
+        .drop("w_start")
+    )
+
+
+EARTH_RADIUS_METERS = 6_371_008.8
+
+
+def route_distance() -> pl.Expr:
+    """Cumulative great-circle (haversine) distance along lat_deg/lon_deg, null where no fix."""
+    lat, lon = pl.col("lat_deg").radians(), pl.col("lon_deg").radians()
+    previous_lat = lat.forward_fill().shift(1)
+    previous_lon = lon.forward_fill().shift(1)
+    a = ((lat - previous_lat) / 2).sin().pow(2) + lat.cos() * previous_lat.cos() * (
+        (lon - previous_lon) / 2
+    ).sin().pow(2)
+    step = (2 * EARTH_RADIUS_METERS * a.sqrt().arcsin()).fill_null(0.0)
+    return pl.when(lat.is_not_null()).then(step.cum_sum())
