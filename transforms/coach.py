@@ -111,8 +111,8 @@ def build_coach(
     runners: pl.DataFrame,
     calculated_at: dt.datetime,
 ) -> CoachFrames:
-    """runners: runner_id, age, rest_hr_bpm, has_injury_history, current_pain_severity,
-    race_date (the PATH-1 facts the rules need)."""
+    """runners: runner_id, age, rest_hr_bpm, max_hr_bpm, has_injury_history,
+    current_pain_severity, race_date (the PATH-1 facts the rules need)."""
     race_dates = {
         r["runner_id"]: r["race_date"]
         for r in runners.iter_rows(named=True)
@@ -153,7 +153,11 @@ def build_coach(
             efforts.join(runs.select("activity_id"), on="activity_id").filter(
                 pl.col("activity_id").str.starts_with(f"{runner_id}:")
             ),
-            {"age": runner["age"], "rest_hr": runner["rest_hr_bpm"]},
+            {
+                "age": runner["age"],
+                "rest_hr": runner["rest_hr_bpm"],
+                "max_hr": runner["max_hr_bpm"],
+            },
             as_of,
         )
         updates[runner_id] = {

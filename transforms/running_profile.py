@@ -41,14 +41,16 @@ def infer_running_profile(
     runs: local_date, distance_meters, duration_seconds, avg_heart_rate_bpm,
     max_heart_rate_bpm, session_type, is_race, activity_id.
     efforts: activity_id, local_date, effort, distance_meters, seconds.
-    runner: age, rest_hr (physical facts, may be None).
+    runner: age, rest_hr, max_hr (physical facts the runner gave, may be None).
     """
     recent = runs.filter(pl.col("local_date") > as_of - dt.timedelta(days=28))
     weekly = recent["distance_meters"].sum() / 1000 / 4
     rest = runner.get("rest_hr")
     observed = runs["max_heart_rate_bpm"].max()
     low, high = OBSERVED_MAX_PLAUSIBLE
-    if observed is not None and low <= observed <= high:
+    if runner.get("max_hr"):
+        max_hr, max_source = float(runner["max_hr"]), "user"
+    elif observed is not None and low <= observed <= high:
         max_hr, max_source = float(observed), "observed"
     elif runner.get("age"):
         max_hr, max_source = max_hr_for_age(runner["age"]), "tanaka"

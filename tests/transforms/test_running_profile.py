@@ -77,5 +77,7 @@ def test_without_heart_rate_max_comes_from_age():
     )
     inferred = infer_running_profile(data, EFFORTS.head(0), {"age": 40, "rest_hr": None}, AS_OF)
     assert inferred["physical"] == {"max_hr_bpm": 180.0, "max_hr_source": "tanaka"}
+    told = infer_running_profile(data, EFFORTS.head(0), {"age": 40, "max_hr": 191}, AS_OF)
+    assert told["physical"] == {"max_hr_bpm": 191.0, "max_hr_source": "user"}
     assert "vdot" not in inferred["running"]
     assert inferred["running"]["hr_zones_source"] == "percent_max"

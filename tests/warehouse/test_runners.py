@@ -155,6 +155,7 @@ def test_inference_never_overwrites_profile_facts(api):
     assert inferred["running"]["vdot"] == 45.2
     bests = inferred["running"]["personal_bests"]
     assert bests["ten_k"]["time"] == 3120 and bests["ten_k"]["source"] == "race"
+    assert bests["ten_k"]["activity_id"] is None  # a fact is never mixed with an inference
     assert bests["five_k"]["time"] == 1400
     assert inferred["current_state"]["readiness_score"] == 72
     again = api.record_inference(runner_id, {"current_state": {"readiness_score": 50}})
