@@ -59,7 +59,8 @@ def _spec(schema: str, table: str, deps: list[dg.AssetKey], description: str) ->
     )
 
 
-def _raw_frames(con) -> RawFrames:
+def raw_frames(con) -> RawFrames:
+    """Every raw table the terra builder reads (empty frames for sources never loaded)."""
     return RawFrames(
         *(
             read_raw(con, f"raw_strava.{t}")
@@ -87,7 +88,7 @@ def _raw_frames(con) -> RawFrames:
 def terra_layer(cadence: CadenceHomeResource):
     with cadence.warehouse() as con:
         runners = read_table(con, contract("coach.runners"))
-        built = build_terra(_raw_frames(con), runner_context(runners))
+        built = build_terra(raw_frames(con), runner_context(runners))
         counts = replace_tables(
             con, [(contract(f"terra.{t}"), getattr(built, t)) for t in TERRA_TABLES]
         )

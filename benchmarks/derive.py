@@ -17,12 +17,13 @@ from pathlib import Path
 
 import polars as pl
 
+from assets.layers import raw_frames
 from benchmarks.harness import Result
 from pipelines.ingest import run_ingest
 from samples import write_sample_inbox
 from transforms.coach import activity_efforts, build_coach
 from transforms.terra import RawFrames, RunnerContext, build_terra
-from warehouse.connection import open_warehouse, read_raw
+from warehouse.connection import open_warehouse
 from warehouse.settings import CadenceHome
 
 SUITE = "derive"
@@ -35,23 +36,7 @@ def _one_runner_year(scratch: Path) -> RawFrames:
     write_sample_inbox(home.inbox, runners=1, days=365, seed=21, end_date=END)
     run_ingest(home)
     with open_warehouse(home.warehouse) as con:
-        return RawFrames(
-            *(
-                read_raw(con, f"raw_strava.{t}")
-                for t in ("activities", "activity_files", "laps", "samples")
-            ),
-            *(
-                read_raw(con, f"raw_healthkit.{t}")
-                for t in (
-                    "records",
-                    "record_metadata",
-                    "workouts",
-                    "workout_statistics",
-                    "workout_route_points",
-                    "activity_summaries",
-                )
-            ),
-        )
+        return raw_frames(con)
 
 
 def _replicate(raw: RawFrames, copies: int) -> RawFrames:

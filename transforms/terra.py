@@ -12,6 +12,7 @@ from transforms.activities import match_activities, merge_activities
 from transforms.activity_metrics import (
     best_efforts,
     km_splits,
+    primary_streams,
     stream_summary,
     zone_seconds,
 )
@@ -165,18 +166,7 @@ def build_activities(
         .drop("external_id")
         .unique(["activity_id", "timestamp", "source"], keep="first")
     )
-    # metrics come from one stream per activity: the richest (most distance, then most HR)
-    richness = (
-        samples.group_by("activity_id", "source")
-        .agg(
-            pl.col("distance_meters").count().alias("_d"),
-            pl.col("heart_rate_bpm").count().alias("_h"),
-        )
-        .sort("activity_id", "_d", "_h", "source", descending=[False, True, True, False])
-        .unique("activity_id", keep="first")
-        .select("activity_id", "source")
-    )
-    streams = samples.join(richness, on=["activity_id", "source"])
+    streams = primary_streams(samples)
     zones = runner_zones(context, merged)
     summary = stream_summary(streams)
     merged = (

@@ -12,18 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pipelines.healthkit.tables import (
-    ACTIVITY_SUMMARIES,
-    HRV_BEATS,
-    ME,
-    RECORD_METADATA,
-    RECORDS,
-    WORKOUT_EVENTS,
-    WORKOUT_METADATA,
-    WORKOUT_ROUTE_POINTS,
-    WORKOUT_STATISTICS,
-    WORKOUTS,
-)
+from pipelines.healthkit.tables import SPECS
 
 KEYED = ("records", "workouts", "activity_summaries")  # tables whose keys are deduplicated
 Reject = Callable[[str, str, str, str | None], None]  # (location, reason, table, excerpt)
@@ -153,21 +142,7 @@ class ExportHandler:
         self.reject = reject
         self.parser: Any = None  # set by the reader: line numbers come from it
         self.line_base = line_base  # lines of the document before the parsed fragment
-        self.rows: dict[str, list[tuple]] = {
-            s.name: []
-            for s in (
-                RECORDS,
-                RECORD_METADATA,
-                HRV_BEATS,
-                WORKOUTS,
-                WORKOUT_STATISTICS,
-                WORKOUT_EVENTS,
-                WORKOUT_METADATA,
-                WORKOUT_ROUTE_POINTS,
-                ACTIVITY_SUMMARIES,
-                ME,
-            )
-        }
+        self.rows: dict[str, list[tuple]] = {name: [] for name in SPECS}
         self._records = self.rows["records"]
         self._record_meta = self.rows["record_metadata"]
         # base keys in the order they were made (rows point into these by index, `parent`)
