@@ -26,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from assets.profiles import apply_profiles
 from pipelines.inbox import ExportFile
 from pipelines.ingest import IngestReport, run_ingest
 from pipelines.sources import IngestProgress
@@ -117,6 +118,9 @@ def _ingest(home: CadenceHome, runner_ids: list[str] | None, force: bool) -> Ing
         report = run_ingest(
             home, runner_ids, force=force, progress=IngestProgress(started, advanced)
         )
+    with open_warehouse(home.warehouse) as con:
+        applied = apply_profiles(con)
+    report.ledger.rejections.extend(applied.rejections)
     _print_ingest(report)
     return report
 

@@ -83,3 +83,16 @@ def test_doctor_says_what_to_fix(home, tmp_path, monkeypatch):
     ready = run("doctor")
     assert ready.exit_code == 0, ready.output
     assert "not a runner id" in ready.output and "templates" in ready.output
+
+
+def test_ingest_applies_profiles_and_names_a_bad_field(home):
+    runner = home.inbox / "ana"
+    runner.mkdir()
+    (runner / "profile.yaml").write_text(
+        "identity: {name: Ana, timezone: Europe/Lisbon}\nphysical: {age: 300}\n"
+    )
+    result = run("ingest")
+    assert result.exit_code == 0, result.output
+    assert "physical.age" in result.output
+    shown = json.loads(run("runner", "show", "ana", "--json").output)
+    assert shown["identity"]["name"] == "Ana" and (shown["physical"] or {}).get("age") is None
