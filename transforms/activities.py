@@ -193,6 +193,10 @@ def merge_activities(
     (`connections.source_precedence.custom_priority`).
     """
     order = dict(DEFAULT_PRIORITY | dict(priorities or {}))
+    # a source that cannot tell whether it has heart rate or GPS simply does not say so
+    for flag in ("has_heart_rate", "has_gps"):
+        if flag not in matched.columns:
+            matched = matched.with_columns(pl.lit(None, pl.Boolean).alias(flag))
     ranked = matched.with_columns(_priority(pl.col("source"), order).alias("_priority"))
     if runner_priorities is not None and runner_priorities.height:
         ranked = (

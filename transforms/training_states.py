@@ -133,7 +133,8 @@ def daily_windows(daily: pl.DataFrame) -> pl.DataFrame:
     )
 
     def rolling(column: str, days_: int) -> pl.Expr:
-        return pl.col(column).rolling_sum(days_, min_samples=1).over("runner_id")
+        # rolling sums add and subtract as the window moves: clip the float dust below zero
+        return pl.col(column).rolling_sum(days_, min_samples=1).over("runner_id").clip(0)
 
     return days.with_columns(
         rolling("run_distance_meters", 7).alias("volume_7d"),
