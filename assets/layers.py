@@ -1,15 +1,17 @@
 """Terra and coach assets: load frames, call the pure builders, validate, write."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 import dagster as dg
+import polars as pl
 
 from assets.ingest import WAREHOUSE_POOL
 from assets.resources import CadenceHomeResource
 from transforms.coach import activity_efforts, build_coach
 from transforms.runner_context import runner_context, runner_facts
 from transforms.terra import RawFrames, build_terra
-from warehouse.connection import read_raw, read_table, replace_tables
+from warehouse.connection import read_raw, read_table, rewrite_tables
 from warehouse.contract import TableContract
 from warehouse.contracts import contract
 from warehouse.runners import RunnerAPI
@@ -59,15 +61,26 @@ def _spec(schema: str, table: str, deps: list[dg.AssetKey], description: str) ->
     )
 
 
-def raw_frames(con) -> RawFrames:
+RUNNERS_PER_PASS = 10
+"""Terra and coach are rebuilt this many runners at a time: memory stays bounded by a pass
+(a whole fleet in one Polars pass does not fit in memory past a few dozen runner-years)."""
+
+
+def _passes(runners: pl.DataFrame) -> Iterator[list[str]]:
+    ids = runners["runner_id"].sort().to_list()
+    for start in range(0, len(ids), RUNNERS_PER_PASS):
+        yield ids[start : start + RUNNERS_PER_PASS]
+
+
+def raw_frames(con, runner_ids: list[str] | None = None) -> RawFrames:
     """Every raw table the terra builder reads (empty frames for sources never loaded)."""
     return RawFrames(
         *(
-            read_raw(con, f"raw_strava.{t}")
+            read_raw(con, f"raw_strava.{t}", runner_ids)
             for t in ("activities", "activity_files", "laps", "samples")
         ),
         *(
-            read_raw(con, f"raw_healthkit.{t}")
+            read_raw(con, f"raw_healthkit.{t}", runner_ids)
             for t in (
                 "records",
                 "record_metadata",
@@ -88,10 +101,14 @@ def raw_frames(con) -> RawFrames:
 def terra_layer(cadence: CadenceHomeResource):
     with cadence.warehouse() as con:
         runners = read_table(con, contract("coach.runners"))
-        built = build_terra(raw_frames(con), runner_context(runners))
-        counts = replace_tables(
-            con, [(contract(f"terra.{t}"), getattr(built, t)) for t in TERRA_TABLES]
-        )
+
+        def passes() -> Iterator[list[pl.DataFrame]]:
+            for ids in _passes(runners):
+                chosen = runners.filter(pl.col("runner_id").is_in(ids))
+                built = build_terra(raw_frames(con, ids), runner_context(chosen))
+                yield [getattr(built, t) for t in TERRA_TABLES]
+
+        counts = rewrite_tables(con, [contract(f"terra.{t}") for t in TERRA_TABLES], passes())
     for table in TERRA_TABLES:
         yield dg.MaterializeResult(
             asset_key=dg.AssetKey(["terra", table]),
@@ -128,28 +145,33 @@ TERRA_DEPS = [dg.AssetKey(["terra", t]) for t in TERRA_TABLES]
     name="coach_layer",
 )
 def coach_layer(cadence: CadenceHomeResource):
+    updated: list[str] = []
     with cadence.warehouse() as con:
         runners = read_table(con, contract("coach.runners"))
-        activities = read_table(con, contract("terra.activities"))
-        daily = read_table(con, contract("terra.daily_summaries"))
-        samples = read_table(con, contract("terra.activity_samples"))
-        built = build_coach(
-            activities,
-            daily,
-            activity_efforts(activities, samples),
-            runner_facts(runners),
-            dt.datetime.now(dt.UTC),
-        )
-        counts = replace_tables(
-            con,
-            [
-                (contract("coach.weekly_summaries"), built.weekly_summaries),
-                (contract("coach.runner_states"), built.runner_states),
-            ],
-        )
         api = RunnerAPI(con)
-        for runner_id, inferred in built.runner_updates.items():
-            api.record_inference(runner_id, inferred)
+        now = dt.datetime.now(dt.UTC)
+
+        def passes() -> Iterator[list[pl.DataFrame]]:
+            for ids in _passes(runners):
+                mine = "runner_id IN (SELECT unnest(?))"
+                activities = read_table(con, contract("terra.activities"), mine, [ids])
+                samples = read_table(con, contract("terra.activity_samples"), mine, [ids])
+                built = build_coach(
+                    activities,
+                    read_table(con, contract("terra.daily_summaries"), mine, [ids]),
+                    activity_efforts(activities, samples),
+                    runner_facts(runners.filter(pl.col("runner_id").is_in(ids))),
+                    now,
+                )
+                # inside the same transaction as the tables, so a failure undoes both
+                for runner_id, inferred in built.runner_updates.items():
+                    api.record_inference(runner_id, inferred)
+                    updated.append(runner_id)
+                yield [built.weekly_summaries, built.runner_states]
+
+        counts = rewrite_tables(
+            con, [contract("coach.weekly_summaries"), contract("coach.runner_states")], passes()
+        )
     yield dg.MaterializeResult(
         asset_key=dg.AssetKey(["coach", "weekly_summaries"]),
         metadata={"dagster/row_count": counts["coach.weekly_summaries"]},
@@ -160,5 +182,5 @@ def coach_layer(cadence: CadenceHomeResource):
     )
     yield dg.MaterializeResult(
         asset_key=dg.AssetKey(["coach", "runner_state"]),
-        metadata={"runners_updated": len(built.runner_updates)},
+        metadata={"runners_updated": len(updated)},
     )

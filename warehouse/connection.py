@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -70,9 +70,11 @@ def upsert(con: duckdb.DuckDBPyConnection, contract: TableContract, rows: pl.Dat
     return valid.height
 
 
-def read_raw(con: duckdb.DuckDBPyConnection, qualified_name: str) -> pl.DataFrame:
-    """A dlt-loaded raw table (instants normalised to UTC), or an empty frame with no columns
-    when that source has never been loaded."""
+def read_raw(
+    con: duckdb.DuckDBPyConnection, qualified_name: str, runner_ids: list[str] | None = None
+) -> pl.DataFrame:
+    """A dlt-loaded raw table (instants normalised to UTC), optionally only some runners' rows,
+    or an empty frame with no columns when that source has never been loaded."""
     schema, table = qualified_name.split(".")
     exists = scalar(
         con,
@@ -81,7 +83,10 @@ def read_raw(con: duckdb.DuckDBPyConnection, qualified_name: str) -> pl.DataFram
     )
     if not exists:
         return pl.DataFrame()
-    frame = con.sql(f'SELECT * FROM "{schema}"."{table}"').pl()
+    sql = f'SELECT * FROM "{schema}"."{table}"'
+    if runner_ids is not None:
+        sql += " WHERE runner_id IN (SELECT unnest($ids))"
+    frame = con.sql(sql, params={"ids": runner_ids} if runner_ids is not None else None).pl()
     return frame.with_columns(pl.selectors.datetime().dt.convert_time_zone("UTC"))
 
 
@@ -90,20 +95,36 @@ def replace_tables(
 ) -> dict[str, int]:
     """Validate every frame first, then swap all the tables' contents in one transaction, so
     a bad frame or a failure half way leaves the warehouse as it was."""
-    valid = [(c, c.validate(c.conform(frame))) for c, frame in tables]
+    contracts = [c for c, _ in tables]
+    return rewrite_tables(con, contracts, [[frame for _, frame in tables]])
+
+
+def rewrite_tables(
+    con: duckdb.DuckDBPyConnection,
+    contracts: list[TableContract],
+    passes: Iterable[list[pl.DataFrame]],
+) -> dict[str, int]:
+    """Empty the tables, then write them pass by pass (one frame per contract per pass, each
+    validated before it is written), all in one transaction: memory is bounded by a pass,
+    and a bad frame or a failure half way leaves the warehouse as it was."""
+    counts = {c.qualified_name: 0 for c in contracts}
     con.execute("BEGIN TRANSACTION")
     try:
-        for contract, frame in valid:
-            con.register("_cadence_rows", frame.to_arrow())
-            try:
-                con.execute(f"DELETE FROM {contract.qualified_name}")
-                con.execute(
-                    f"INSERT INTO {contract.qualified_name} BY NAME SELECT * FROM _cadence_rows"
-                )
-            finally:
-                con.unregister("_cadence_rows")
+        for contract in contracts:
+            con.execute(f"DELETE FROM {contract.qualified_name}")
+        for frames in passes:
+            for contract, frame in zip(contracts, frames, strict=True):
+                valid = contract.validate(contract.conform(frame))
+                con.register("_cadence_rows", valid.to_arrow())
+                try:
+                    con.execute(
+                        f"INSERT INTO {contract.qualified_name} BY NAME SELECT * FROM _cadence_rows"
+                    )
+                finally:
+                    con.unregister("_cadence_rows")
+                counts[contract.qualified_name] += valid.height
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
-    return {c.qualified_name: f.height for c, f in valid}
+    return counts
