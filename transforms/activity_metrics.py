@@ -22,9 +22,10 @@ BEST_EFFORT_METERS = {
 }
 
 
-def primary_streams(samples: pl.DataFrame) -> pl.DataFrame:
+def primary_streams(samples: pl.DataFrame, *, ordered: bool = True) -> pl.DataFrame:
     """One stream per activity for metrics: the richest source (most distance, then most HR
-    samples; ties by source name), so two recordings are never mixed on one time axis."""
+    samples; ties by source name), so two recordings are never mixed on one time axis.
+    Sorted by activity and time unless `ordered` is False (for callers that order anyway)."""
     richness = (
         samples.group_by("activity_id", "source")
         .agg(
@@ -35,12 +36,16 @@ def primary_streams(samples: pl.DataFrame) -> pl.DataFrame:
         .unique("activity_id", keep="first")
         .select("activity_id", "source")
     )
-    return samples.join(richness, on=["activity_id", "source"])
+    streams = samples.join(richness, on=["activity_id", "source"])
+    return streams.sort("activity_id", "timestamp") if ordered else streams
 
 
 def _with_intervals(samples: pl.DataFrame) -> pl.DataFrame:
-    """Each sample's duration (seconds to the next sample, capped for pauses)."""
-    return samples.sort("activity_id", "timestamp").with_columns(
+    """Each sample's duration (seconds to the next sample, capped for pauses).
+
+    The metric functions expect one stream per activity sorted by activity_id and timestamp,
+    as `primary_streams` returns it: sorting millions of samples once, not per metric."""
+    return samples.with_columns(
         (pl.col("timestamp").shift(-1).over("activity_id") - pl.col("timestamp"))
         .dt.total_seconds(fractional=True)
         .fill_null(1.0)
@@ -56,16 +61,28 @@ def zone_seconds(samples: pl.DataFrame, zones: pl.DataFrame) -> pl.DataFrame:
     counted; above zone 5 count as zone 5.
     """
     timed = _with_intervals(samples).filter(pl.col("heart_rate_bpm").is_not_null())
-    top = zones.group_by("runner_id").agg(pl.col("zone").max().alias("_top"))
-    joined = timed.join(zones, on="runner_id").join(top, on="runner_id")
-    inside = (pl.col("heart_rate_bpm") >= pl.col("min_bpm")) & (
-        (pl.col("heart_rate_bpm") < pl.col("max_bpm"))
-        | ((pl.col("zone") == pl.col("_top")) & (pl.col("heart_rate_bpm") >= pl.col("max_bpm")))
+    # one row per runner holding every zone's lower bound, so each sample is placed by a
+    # few comparisons instead of being joined with every zone
+    bounds = zones.pivot("zone", index="runner_id", values="min_bpm").rename(
+        lambda c: c if c == "runner_id" else f"_from_{c}"
     )
-    in_zone = joined.filter(inside)
-    return (
-        in_zone.group_by("activity_id", "zone", "name", "min_bpm", "max_bpm")
+    numbers = sorted(zones["zone"].unique().to_list(), reverse=True)
+    zone = pl.lit(None, pl.Int64)
+    for number in reversed(numbers):
+        zone = (
+            pl.when(pl.col("heart_rate_bpm") >= pl.col(f"_from_{number}"))
+            .then(pl.lit(number, pl.Int64))
+            .otherwise(zone)
+        )
+    placed = timed.join(bounds, on="runner_id").with_columns(zone.alias("zone"))
+    totals = (
+        placed.drop_nulls("zone")
+        .group_by("activity_id", "runner_id", "zone")
         .agg(pl.col("_dt").sum().alias("duration_seconds"))
+    )
+    return (
+        totals.join(zones, on=["runner_id", "zone"])
+        .select("activity_id", "zone", "name", "min_bpm", "max_bpm", "duration_seconds")
         .sort("activity_id", "zone")
         .group_by("activity_id", maintain_order=True)
         .agg(

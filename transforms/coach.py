@@ -100,7 +100,9 @@ def weekly_summaries(
 def activity_efforts(activities: pl.DataFrame, samples: pl.DataFrame) -> pl.DataFrame:
     """Best efforts of every run, from each run's primary stream, with the run's local day."""
     runs = activities.filter(pl.col("activity_type").is_in(RUNNING_TYPES))
-    streams = primary_streams(samples.join(runs.select("activity_id"), on="activity_id"))
+    streams = primary_streams(
+        samples.join(runs.select("activity_id"), on="activity_id"), ordered=False
+    )
     return best_efforts(streams).join(runs.select("activity_id", "local_date"), on="activity_id")
 
 

@@ -10,7 +10,6 @@ import polars as pl
 
 from transforms.activities import match_activities, merge_activities
 from transforms.activity_metrics import (
-    best_efforts,
     km_splits,
     primary_streams,
     stream_summary,
@@ -76,7 +75,6 @@ class TerraFrames:
     sleep_sessions: pl.DataFrame
     body_measurements: pl.DataFrame
     daily_summaries: pl.DataFrame
-    best_efforts: pl.DataFrame
 
 
 def _offset_for(timezone: str | None, instant: dt.datetime) -> int | None:
@@ -141,10 +139,8 @@ def runner_zones(context: RunnerContext, activities: pl.DataFrame) -> pl.DataFra
     return pl.DataFrame(rows, schema=schema)
 
 
-def build_activities(
-    raw: RawFrames, context: RunnerContext
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(terra activities, terra activity_samples, best efforts per activity)."""
+def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(terra activities, terra activity_samples)."""
     parts, streams_parts = [], []
     if raw.has_strava:
         parts.append(strava_candidates(raw.strava_activities, raw.strava_files, raw.strava_laps))
@@ -155,7 +151,7 @@ def build_activities(
             healthkit_samples(raw.hk_workouts, raw.hk_route_points, raw.hk_records)
         )
     if not parts:
-        return pl.DataFrame(), pl.DataFrame(), pl.DataFrame()
+        return pl.DataFrame(), pl.DataFrame()
     candidates = pl.concat(parts, how="diagonal_relaxed")
     matched = match_activities(candidates)
     merged = merge_activities(matched, runner_priorities=context.priorities)
@@ -253,14 +249,7 @@ def build_activities(
             strict=False,
         )
     )
-    efforts = best_efforts(
-        streams.filter(
-            pl.col("activity_id").is_in(
-                merged.filter(pl.col("activity_type").is_in(RUNNING_TYPES))["activity_id"].implode()
-            )
-        )
-    ).join(merged.select("activity_id", "local_date"), on="activity_id")
-    return merged, samples, efforts
+    return merged, samples
 
 
 def build_sleep(raw: RawFrames) -> pl.DataFrame:
@@ -374,7 +363,7 @@ def sleep_score() -> pl.Expr:
 
 def build_terra(raw: RawFrames, context: RunnerContext) -> TerraFrames:
     """Every terra table; a source that has not been loaded yet contributes nothing."""
-    activities, samples, efforts = build_activities(raw, context)
+    activities, samples = build_activities(raw, context)
     sleep = build_sleep(raw)
     if sleep.height:
         sleep = sleep.with_columns(sleep_score().alias("sleep_score"))
@@ -399,4 +388,4 @@ def build_terra(raw: RawFrames, context: RunnerContext) -> TerraFrames:
         sleep if sleep.height else None,
     )
     body = body_measurements(raw.hk_records) if raw.has_healthkit else pl.DataFrame()
-    return TerraFrames(activities, samples, sleep, body, daily, efforts)
+    return TerraFrames(activities, samples, sleep, body, daily)
