@@ -160,8 +160,20 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
         pl.concat(streams_parts, how="diagonal_relaxed")
         .join(ids, on=["runner_id", "source", "external_id"], how="inner")
         .drop("external_id")
-        .unique(["activity_id", "timestamp", "source"], keep="first")
     )
+    # two recordings from one source can only share an activity when both matched the same
+    # other-source recording: deduplicate those few activities' samples, not every sample
+    shared = ids.group_by("activity_id", "source").len().filter(pl.col("len") > 1)
+    if shared.height:
+        overlapping = pl.col("activity_id").is_in(shared["activity_id"].implode())
+        samples = pl.concat(
+            [
+                samples.filter(overlapping.not_()),
+                samples.filter(overlapping).unique(
+                    ["activity_id", "timestamp", "source"], keep="first"
+                ),
+            ]
+        )
     streams = primary_streams(samples)
     zones = runner_zones(context, merged)
     summary = stream_summary(streams)
