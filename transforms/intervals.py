@@ -64,3 +64,27 @@ def covered_seconds(
         return found.sort("_row").select(value.alias("F")).to_series()
 
     return (cumulative(end) - cumulative(start)).alias("covered_seconds")
+
+
+def within_intervals(
+    points: pl.DataFrame,
+    at: str,
+    intervals: pl.DataFrame,
+    start: str,
+    end: str,
+    by: str = "runner_id",
+) -> pl.DataFrame:
+    """Each point with the columns of the interval (same `by`) that contains it; points in
+    no interval are dropped. Where intervals overlap, the one that started last wins."""
+    return (
+        points.sort(by, at)
+        .join_asof(
+            intervals.sort(by, start),
+            left_on=at,
+            right_on=start,
+            by=by,
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .filter(pl.col(at) <= pl.col(end))
+    )

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from transforms.device_dedup import DEVICE_PRIORITY
-from transforms.intervals import union_intervals
+from transforms.intervals import union_intervals, within_intervals
 
 HEALTHKIT_STAGES = {
     "HKCategoryValueSleepAnalysisInBed": "in_bed",
@@ -58,14 +58,7 @@ def sleep_segments(
             pl.col("runner_id"), pl.lit(":"), pl.col("start_time").dt.strftime("%Y%m%dT%H%M%SZ")
         ).alias("sleep_session_id")
     ).rename({"start_time": "session_start", "end_time": "session_end"})
-    tagged = records.sort("runner_id", "start_time").join_asof(
-        sessions.sort("runner_id", "session_start"),
-        left_on="start_time",
-        right_on="session_start",
-        by="runner_id",
-        strategy="backward",
-        check_sortedness=False,
-    )
+    tagged = within_intervals(records, "start_time", sessions, "session_start", "session_end")
     bounds = (
         pl.concat(
             [

@@ -18,6 +18,7 @@ from transforms.activity_metrics import (
 from transforms.activity_types import terra_code
 from transforms.daily import body_measurements, daily_summaries, local_date
 from transforms.device_dedup import device_class
+from transforms.intervals import within_intervals
 from transforms.physiology import heart_rate_zones, max_hr_for_age
 from transforms.session_load import classify_sessions, training_loads
 from transforms.sleep import HEALTHKIT_STAGES, sleep_sessions
@@ -333,17 +334,8 @@ def _session_vitals(records: pl.DataFrame, sessions: pl.DataFrame) -> pl.DataFra
         )
         .sort("runner_id", "t")
     )
-    spans = sessions.select("runner_id", "sleep_session_id", "start_time", "end_time").sort(
-        "runner_id", "start_time"
-    )
-    inside = vitals.join_asof(
-        spans,
-        left_on="t",
-        right_on="start_time",
-        by="runner_id",
-        strategy="backward",
-        check_sortedness=False,
-    ).filter(pl.col("t") <= pl.col("end_time"))
+    spans = sessions.select("runner_id", "sleep_session_id", "start_time", "end_time")
+    inside = within_intervals(vitals, "t", spans, "start_time", "end_time")
 
     def of(kind: str) -> pl.Expr:
         return pl.col("value").filter(pl.col("kind") == kind)

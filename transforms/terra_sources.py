@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.activity_types import HEALTHKIT, STRAVA, canonical, fit_activity_type
+from transforms.intervals import within_intervals
 
 UTC = pl.Datetime("us", "UTC")
 
@@ -207,17 +208,8 @@ def healthkit_samples(
         pl.col("start_time").cast(UTC).alias("w_start"),
         pl.col("end_time").cast(UTC).alias("w_end"),
     )
-    heart_in_workouts = (
-        heart.join_asof(
-            spans.sort("runner_id", "w_start"),
-            left_on="timestamp",
-            right_on="w_start",
-            by="runner_id",
-            strategy="backward",
-            check_sortedness=False,
-        )
-        .filter(pl.col("timestamp") <= pl.col("w_end"))
-        .drop("w_start", "w_end")
+    heart_in_workouts = within_intervals(heart, "timestamp", spans, "w_start", "w_end").drop(
+        "w_start", "w_end"
     )
     merged = route.join(
         heart_in_workouts, on=["runner_id", "external_id", "timestamp"], how="full", coalesce=True
