@@ -7,10 +7,11 @@ import pytest
 
 from assets.run import materialize_home
 from pipelines.ingest import run_ingest
+from tests.real_fixtures import REAL_FIXTURES
 from warehouse.connection import open_warehouse
 from warehouse.settings import CadenceHome
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
+REAL = REAL_FIXTURES
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="shared/fixtures/real is absent")
 
 

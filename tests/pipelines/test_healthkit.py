@@ -16,8 +16,9 @@ import pytest
 from pipelines.healthkit import TABLES, HealthkitRead, read_healthkit_export
 from pipelines.healthkit.handler import parse_device, seconds_since_midnight
 from samples import SampleRunner, write_sample_inbox
+from tests.real_fixtures import REAL_FIXTURES
 
-REAL = Path("/work/shared/fixtures/real/healthkit")
+REAL = REAL_FIXTURES / "healthkit"
 END = dt.date(2026, 11, 1)
 
 

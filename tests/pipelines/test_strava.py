@@ -18,9 +18,10 @@ from pipelines.batches import Batch
 from pipelines.strava import TABLES, decode_activity_file, read_strava_export
 from pipelines.strava.activities_csv import read_activities_csv
 from samples import SampleRunner, write_sample_inbox
+from tests.real_fixtures import REAL_FIXTURES
 
 END = dt.date(2026, 11, 1)
-REAL = Path("/work/shared/fixtures/real")
+REAL = REAL_FIXTURES
 UTC = dt.UTC
 
 
