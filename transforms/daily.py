@@ -10,6 +10,7 @@ import polars as pl
 
 from transforms.device_dedup import deduplicated_values, device_class
 from transforms.physiology import performance_management
+from transforms.units import DISTANCE_TO_M, ENERGY_TO_KCAL
 
 HK = "HKQuantityTypeIdentifier"
 DEDUPLICATED = (
@@ -20,16 +21,6 @@ DEDUPLICATED = (
     f"{HK}BasalEnergyBurned",
 )
 
-TO_METERS = {
-    "m": 1.0,
-    "km": 1000.0,
-    "mi": 1609.344,
-    "ft": 0.3048,
-    "yd": 0.9144,
-    "cm": 0.01,
-    "in": 0.0254,
-}
-TO_KCAL = {"kcal": 1.0, "Cal": 1.0, "cal": 0.001, "kJ": 1 / 4.184, "J": 1 / 4184}
 TO_KG = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "oz": 0.028349523, "st": 6.35029318}
 TO_CM = {"cm": 1.0, "m": 100.0, "mm": 0.1, "in": 2.54, "ft": 30.48}
 TO_ML = {"mL": 1.0, "L": 1000.0, "fl_oz_us": 29.5735, "cup_us": 236.588}
@@ -68,9 +59,9 @@ def deduplicated_daily(records: pl.DataFrame) -> pl.DataFrame:
     quantities = records.filter(pl.col("type").is_in(DEDUPLICATED)).with_columns(
         device_class(pl.col("source_name"), pl.col("device_hardware")).alias("device"),
         pl.when(pl.col("type") == f"{HK}DistanceWalkingRunning")
-        .then(_converted(TO_METERS))
+        .then(_converted(DISTANCE_TO_M))
         .when(pl.col("type").str.contains("Energy"))
-        .then(_converted(TO_KCAL))
+        .then(_converted(ENERGY_TO_KCAL))
         .otherwise(pl.col("value"))
         .alias("value"),
         local_date().alias("date"),

@@ -10,6 +10,7 @@ import polars as pl
 
 from transforms.activity_types import HEALTHKIT, STRAVA, canonical, fit_activity_type
 from transforms.intervals import within_intervals
+from transforms.units import EARTH_RADIUS_METERS
 
 UTC = pl.Datetime("us", "UTC")
 
@@ -226,9 +227,6 @@ def healthkit_samples(
         )
         .drop("w_start")
     )
-
-
-EARTH_RADIUS_METERS = 6_371_008.8
 
 
 def route_distance() -> pl.Expr:

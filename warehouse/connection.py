@@ -90,15 +90,6 @@ def read_raw(
     return frame.with_columns(pl.selectors.datetime().dt.convert_time_zone("UTC"))
 
 
-def replace_tables(
-    con: duckdb.DuckDBPyConnection, tables: list[tuple[TableContract, pl.DataFrame]]
-) -> dict[str, int]:
-    """Validate every frame first, then swap all the tables' contents in one transaction, so
-    a bad frame or a failure half way leaves the warehouse as it was."""
-    contracts = [c for c, _ in tables]
-    return rewrite_tables(con, contracts, [[frame for _, frame in tables]])
-
-
 def rewrite_tables(
     con: duckdb.DuckDBPyConnection,
     contracts: list[TableContract],

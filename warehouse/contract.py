@@ -159,18 +159,6 @@ class TableContract:
             pl.col(n).cast(f.dtype, strict=True) for n, f in self.columns.items()
         )
 
-    def leaf_paths(self, column: str) -> Iterator[str]:
-        """Dotted paths of the scalar fields under a column (lists count as one leaf)."""
-        yield from _leaves(column, self.columns[column])
-
-
-def _leaves(path: str, f: Field) -> Iterator[str]:
-    if f.children:
-        for name, child in f.children.items():
-            yield from _leaves(f"{path}.{name}", child)
-    else:
-        yield path
-
 
 _CACHE: dict[str, pa.DataFrameSchema] = {}
 

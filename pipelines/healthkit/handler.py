@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pipelines.healthkit.tables import SPECS
+from transforms.units import DISTANCE_TO_M, ENERGY_TO_KCAL
 
 KEYED = ("records", "workouts", "activity_summaries")  # tables whose keys are deduplicated
 Reject = Callable[[str, str, str, str | None], None]  # (location, reason, table, excerpt)
@@ -23,8 +24,6 @@ _HRV_TIME = re.compile(r"\s*(\d{1,2})[:.](\d{2})[:.](\d{2})(?:[.,](\d+))?\s*([Aa
 _SKIPPED = frozenset(("Correlation", "ClinicalRecord", "Audiogram"))
 DEDUPE_WINDOW = 200_000  # keys remembered per generation (two generations kept)
 
-DISTANCE_TO_M = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "yd": 0.9144, "ft": 0.3048, "cm": 0.01}
-ENERGY_TO_KCAL = {"kcal": 1.0, "Cal": 1.0, "kJ": 1 / 4.184, "cal": 0.001, "J": 1 / 4184.0}
 DURATION_TO_S = {"s": 1.0, "min": 60.0, "h": 3600.0, "hr": 3600.0, "ms": 0.001, "d": 86400.0}
 _DISTANCE_STATS = frozenset(
     f"HKQuantityTypeIdentifier{k}"

@@ -22,6 +22,7 @@ from pipelines.strava.model import (
     fill_from_samples,
     num,
 )
+from transforms.units import EARTH_RADIUS_METERS
 
 # Strava writes its numeric activity type codes into GPX <type> (9 = Run).
 STRAVA_GPX_TYPES = {
@@ -37,7 +38,6 @@ STRAVA_GPX_TYPES = {
     "10": "walking",
 }
 TCX_SPORTS = {"running": "running", "biking": "cycling", "other": "other"}
-EARTH_RADIUS_M = 6_371_008.8
 
 
 def _parser() -> etree.XMLParser:
@@ -89,7 +89,7 @@ def _haversine_total(lats: list, lons: list) -> float | None:
             p1, p2 = math.radians(prev[0]), math.radians(lat)
             dp, dl = p2 - p1, math.radians(lon - prev[1])
             a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-            total += 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+            total += 2 * EARTH_RADIUS_METERS * math.asin(min(1.0, math.sqrt(a)))
         prev = (lat, lon)
     return total if prev is not None else None
 
