@@ -52,6 +52,56 @@ VIEWS = {
         FROM terra.activities a, unnest(a.merged_from) AS t(m)
         """,
     ),
+    "plan_adherence": (
+        "How closely each runner follows each plan, per plan week: running sessions planned "
+        "(rest days excluded), how many were completed, modified, moved, skipped or are still "
+        "pending, planned and actual km, compliance % (done = completed + modified + moved, "
+        "over the sessions already resolved; null while none is), actual km as % of the km "
+        "planned for those resolved sessions, and the mean adherence score (0-1).",
+        """
+        WITH weeks AS (
+            SELECT plan_id, name AS plan_name, status AS plan_status,
+                   unnest(weekly_plan) AS week
+            FROM plans.training_plans
+        ),
+        sessions AS (
+            SELECT runner_id, plan_id, week_number, scheduled_date, distance_km,
+                   actual_distance_km, adherence_score,
+                   coalesce(status, 'planned') AS status
+            FROM plans.planned_sessions
+            WHERE NOT coalesce(is_rest_day, false)
+        ),
+        per_week AS (
+            SELECT runner_id, plan_id, week_number,
+                   min(scheduled_date) AS first_session_date,
+                   count(*) AS planned_sessions,
+                   count(*) FILTER (WHERE status = 'completed') AS completed,
+                   count(*) FILTER (WHERE status = 'modified') AS modified,
+                   count(*) FILTER (WHERE status = 'moved') AS moved,
+                   count(*) FILTER (WHERE status = 'skipped') AS skipped,
+                   count(*) FILTER (WHERE status = 'planned') AS pending,
+                   sum(distance_km) AS planned_km,
+                   sum(distance_km) FILTER (WHERE status <> 'planned') AS resolved_planned_km,
+                   sum(actual_distance_km) AS actual_km,
+                   avg(adherence_score) AS mean_adherence_score
+            FROM sessions
+            GROUP BY ALL
+        )
+        SELECT s.runner_id, s.plan_id, w.plan_name, w.plan_status, s.week_number,
+               coalesce(w.week.start_date, s.first_session_date) AS week_start_date,
+               w.week.phase AS phase, w.week.is_recovery_week AS is_recovery_week,
+               s.planned_sessions, s.completed, s.modified, s.moved, s.skipped, s.pending,
+               round(s.planned_km, 2) AS planned_km,
+               round(coalesce(s.actual_km, 0), 2) AS actual_km,
+               round(100 * (s.completed + s.modified + s.moved)
+                     / nullif(s.planned_sessions - s.pending, 0), 1) AS compliance_percent,
+               round(100 * coalesce(s.actual_km, 0) / nullif(s.resolved_planned_km, 0), 1)
+                   AS volume_percent,
+               round(s.mean_adherence_score, 2) AS mean_adherence_score
+        FROM per_week s
+        LEFT JOIN weeks w ON w.plan_id = s.plan_id AND w.week.week_number = s.week_number
+        """,
+    ),
     "quarantine_summary": (
         "Rejected input per runner, source and reason: how many, and the first and last "
         "time it was seen.",

@@ -1,0 +1,250 @@
+"""Charts as PNG bytes: the performance management chart, a plan's progression and the
+runner-snapshot radar.
+
+Pure functions (frames and dicts in, PNG bytes out; no files, no pyplot state): each figure
+is drawn on its own Agg canvas, so the output depends only on the input and matplotlib's
+version — the PNG carries no timestamp or software tag. An input with nothing to draw
+raises `ValueError` saying what is missing, instead of producing an empty picture.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from warehouse.vocabulary import PHASES
+
+DPI = 100
+CTL_COLOUR, ATL_COLOUR, LOAD_COLOUR = "#1f5fa8", "#d9480f", "#c9ced6"
+FORM_COLOURS = ("#2f9e44", "#e03131")
+"""Fresh (TSB above zero), tired (below)."""
+PHASE_COLOURS = dict(
+    zip(PHASES, ("#74c0fc", "#ffa94d", "#f03e3e", "#69db7c", "#adb5bd", "#b197fc"), strict=True)
+)
+HARD_COLOUR = "#212529"
+RADAR_AXES = (
+    ("endurance", "Endurance"),
+    ("speed", "Speed"),
+    ("recovery", "Recovery"),
+    ("consistency", "Consistency"),
+    ("injury_risk", "Injury Risk"),
+    ("race_ready", "Race Ready"),
+)
+"""Runner-snapshot fields and their labels, clockwise from the top."""
+PMC_COLUMNS = ("date", "training_load", "ctl", "atl", "tsb")
+
+
+def _png(figure: Figure) -> bytes:
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def pmc_chart(daily: pl.DataFrame, title: str) -> bytes:
+    """CTL (fitness), ATL (fatigue) and daily load bars over time, with TSB (form) below,
+    from `terra.daily_summaries` rows of one runner (columns date, training_load, ctl, atl,
+    tsb)."""
+    missing = [c for c in PMC_COLUMNS if c not in daily.columns]
+    if missing:
+        raise ValueError(f"PMC chart needs the column(s) {', '.join(missing)}")
+    days = daily.select(PMC_COLUMNS).drop_nulls(["date", "ctl", "atl"]).sort("date")
+    if days.is_empty():
+        raise ValueError("no daily summaries with CTL and ATL to draw a PMC chart from")
+    dates = days["date"].to_list()
+    load = days["training_load"].fill_null(0).to_list()
+    form = days["tsb"].fill_null(0).to_list()
+
+    figure = Figure(figsize=(10, 6.5), layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1.4))
+    bars = top.twinx()
+    bars.bar(dates, load, width=0.85, color=LOAD_COLOUR, label="Daily load")
+    bars.set_ylabel("Daily load (load units)")
+    bars.set_ylim(0, max(max(load), 1) * 1.6)
+    top.set_zorder(bars.get_zorder() + 1)
+    top.patch.set_visible(False)
+    top.plot(dates, days["ctl"].to_list(), color=CTL_COLOUR, lw=2.2, label="CTL (fitness, 42 d)")
+    top.plot(dates, days["atl"].to_list(), color=ATL_COLOUR, lw=1.6, label="ATL (fatigue, 7 d)")
+    top.set_ylabel("CTL / ATL (load units/day)")
+    top.set_ylim(0, max(days["ctl"].max(), days["atl"].max(), 1) * 1.3)
+    top.grid(alpha=0.3)
+    handles = top.get_legend_handles_labels()[0] + bars.get_legend_handles_labels()[0]
+    top.legend(handles=handles, loc="upper left", frameon=False)
+    top.set_title(title, loc="left", fontweight="bold")
+
+    fresh, tired = FORM_COLOURS
+    bottom.plot(dates, form, color="#495057", lw=1.2)
+    bottom.fill_between(dates, form, 0, where=[v >= 0 for v in form], color=fresh, alpha=0.35)
+    bottom.fill_between(dates, form, 0, where=[v < 0 for v in form], color=tired, alpha=0.35)
+    bottom.axhline(0, color="#495057", lw=0.8)
+    bottom.set_ylabel("TSB, form\n(load units/day)")
+    bottom.set_xlabel("Date")
+    bottom.grid(alpha=0.3)
+    locator = AutoDateLocator()
+    bottom.xaxis.set_major_locator(locator)
+    bottom.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    return _png(figure)
+
+
+def plan_progression_chart(
+    weekly_plan: Sequence[Mapping[str, Any]], title: str, race_date: dt.date | None = None
+) -> bytes:
+    """Planned km per week as bars coloured by phase (recovery weeks hatched and labelled),
+    the hard share of running time as a line, and race day marked, from a plan's
+    `weekly_plan` entries."""
+    weeks = sorted(
+        (w for w in weekly_plan if w.get("week_number") is not None),
+        key=lambda w: w["week_number"],
+    )
+    if not weeks:
+        raise ValueError("the plan has no weeks to draw a progression chart from")
+    numbers = [w["week_number"] for w in weeks]
+    volume = [w.get("planned_volume_km") or 0.0 for w in weeks]
+    hard = [(w.get("intensity_distribution") or {}).get("hard_percentage") for w in weeks]
+    recovery = [bool(w.get("is_recovery_week")) for w in weeks]
+
+    figure = Figure(figsize=(10, 5.5), layout="constrained")
+    axes = figure.subplots()
+    bars = axes.bar(
+        numbers,
+        volume,
+        width=0.75,
+        color=[PHASE_COLOURS.get(w.get("phase") or "", "#dee2e6") for w in weeks],
+        edgecolor="#343a40",
+        linewidth=0.6,
+    )
+    top = max(max(volume), 1.0)
+    for bar, is_recovery in zip(bars, recovery, strict=True):
+        if is_recovery:
+            bar.set_hatch("///")
+            axes.annotate(
+                "recovery",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+    axes.set_ylim(0, top * 1.3)
+    axes.set_xlabel("Plan week")
+    axes.set_ylabel("Planned volume (km)")
+    axes.set_xticks(numbers)
+    if len(numbers) > 20:
+        axes.tick_params(axis="x", labelsize=7)
+    axes.grid(axis="y", alpha=0.3)
+    axes.set_title(title, loc="left", fontweight="bold")
+
+    intensity = axes.twinx()
+    intensity.plot(
+        [n for n, h in zip(numbers, hard, strict=True) if h is not None],
+        [h for h in hard if h is not None],
+        color=HARD_COLOUR,
+        marker="o",
+        markersize=4,
+        lw=1.5,
+    )
+    intensity.set_ylim(0, 100)
+    intensity.set_ylabel("Hard share of running time (%)")
+
+    handles: list[Any] = [
+        Patch(facecolor=PHASE_COLOURS[phase], edgecolor="#343a40", label=phase)
+        for phase in PHASES
+        if any(w.get("phase") == phase for w in weeks)
+    ]
+    if any(recovery):
+        handles.append(Patch(facecolor="white", edgecolor="#343a40", hatch="///", label="Recovery"))
+    handles.append(Line2D([], [], color=HARD_COLOUR, marker="o", label="Hard %"))
+    race_week = _week_of(weeks, race_date)
+    if race_week is not None and race_date is not None:
+        axes.axvline(race_week, color="#c92a2a", lw=2, ls="--")
+        axes.annotate(
+            f"Race day\n{race_date:%d %b %Y}",
+            (race_week, top * 1.22),
+            ha="right",
+            va="top",
+            color="#c92a2a",
+            fontsize=9,
+            xytext=(-4, 0),
+            textcoords="offset points",
+        )
+        handles.append(Line2D([], [], color="#c92a2a", ls="--", label="Race day"))
+    axes.legend(handles=handles, loc="upper left", frameon=False, ncols=min(len(handles), 4))
+    return _png(figure)
+
+
+def _week_of(weeks: Sequence[Mapping[str, Any]], day: dt.date | None) -> float | None:
+    """Where `day` falls on the week axis (week number, plus the fraction of that week)."""
+    if day is None:
+        return None
+    for week in weeks:
+        start, end = week.get("start_date"), week.get("end_date")
+        if start is not None and end is not None and start <= day <= end:
+            return week["week_number"] - 0.5 + ((day - start).days + 0.5) / 7
+    return None
+
+
+def snapshot_radar_chart(snapshot: Mapping[str, Any], title: str) -> bytes:
+    """The six-axis runner snapshot (scores 0-100). Uncertain axes — and axes without a
+    score, drawn at 0 — get dashed spokes, hollow markers and an "estimated" label."""
+    axes_data = [(label, (snapshot.get(field) or {})) for field, label in RADAR_AXES]
+    if all(axis.get("score") is None for _, axis in axes_data):
+        raise ValueError("the runner snapshot has no scores to draw a radar from")
+    scores = [float(axis.get("score") or 0.0) for _, axis in axes_data]
+    unsure = [bool(axis.get("uncertain")) or axis.get("score") is None for _, axis in axes_data]
+    angles = [2 * math.pi * i / len(RADAR_AXES) for i in range(len(RADAR_AXES))]
+
+    figure = Figure(figsize=(8, 7.5), layout="constrained")
+    radar = figure.add_subplot(projection="polar")
+    radar.set_theta_offset(math.pi / 2)
+    radar.set_theta_direction(-1)
+    radar.set_ylim(0, 100)
+    radar.set_rgrids((20, 40, 60, 80, 100), angle=90, fontsize=8, color="#868e96")
+    radar.fill(angles, scores, color=CTL_COLOUR, alpha=0.2)
+    count = len(angles)
+    for i in range(count):
+        j = (i + 1) % count
+        dashed = unsure[i] or unsure[j]
+        radar.plot(
+            [angles[i], angles[j]],
+            [scores[i], scores[j]],
+            color=CTL_COLOUR,
+            lw=2,
+            ls="--" if dashed else "-",
+        )
+    for angle, score, estimated in zip(angles, scores, unsure, strict=True):
+        if estimated:
+            radar.plot([angle, angle], [0, score], color=CTL_COLOUR, lw=1, ls=":")
+        radar.plot(
+            angle,
+            score,
+            marker="o",
+            markersize=9,
+            markerfacecolor="white" if estimated else CTL_COLOUR,
+            markeredgecolor=CTL_COLOUR,
+            markeredgewidth=2,
+        )
+    labels = []
+    for (label, axis), score, estimated in zip(axes_data, scores, unsure, strict=True):
+        shown = "no data" if axis.get("score") is None else f"{score:.0f}"
+        labels.append(f"{label}\n{shown}" + (" (estimated)" if estimated else ""))
+    radar.set_xticks(angles)
+    radar.set_xticklabels(labels, fontsize=10)
+    radar.tick_params(axis="x", pad=14)
+    radar.set_title(title, fontweight="bold", pad=24)
+    figure.supxlabel(
+        "Scores 0-100. Dashed lines and hollow markers: estimated from thin data.",
+        fontsize=8,
+        color="#495057",
+    )
+    return _png(figure)
