@@ -52,6 +52,11 @@ class CadenceHome:
     def dlt_dir(self) -> Path:
         return self.root / "dlt"
 
+    @property
+    def narrative_cache(self) -> Path:
+        """Claude's validated plan narratives, one JSON file per input hash."""
+        return self.root / "cache" / "narratives"
+
     def runner_inbox(self, runner_id: str) -> Path:
         return self.inbox / require_runner_id(runner_id)
 

@@ -1,0 +1,235 @@
+"""The real `anthropic` client against a local stub of the Messages API."""
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assets.narrator import DEFAULT_MODEL, Narrator
+from tests.narrative_samples import KNOWLEDGE, RUNNER, faithful_reply, template_plan
+from transforms.narratives import TOOL_NAME
+from warehouse.settings import CadenceHome
+
+
+@dataclass
+class StubClaude:
+    """Answers POST /v1/messages with `status` and a message calling the tool with
+    `tool_input` (or only text when it is None), after `delay_seconds`."""
+
+    url: str = ""
+    status: int = 200
+    tool_input: Any = None
+    delay_seconds: float = 0.0
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    api_keys: list[str | None] = field(default_factory=list)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def message(self, model: str) -> dict[str, Any]:
+        if self.tool_input is None:
+            content = [{"type": "text", "text": "Here is your plan!"}]
+        else:
+            content = [
+                {"type": "tool_use", "id": "toolu_1", "name": TOOL_NAME, "input": self.tool_input}
+            ]
+        return {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": model,
+            "content": content,
+            "stop_reason": "tool_use",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 1200, "output_tokens": 400},
+        }
+
+
+@pytest.fixture
+def stub() -> Iterator[StubClaude]:
+    claude = StubClaude()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            claude.requests.append({"path": self.path, **body})
+            # SDK versions send the key as x-api-key or as a bearer token.
+            bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+            claude.api_keys.append(self.headers.get("x-api-key") or bearer or None)
+            claude.released.wait(claude.delay_seconds)
+            if claude.status == 200:
+                payload = claude.message(body["model"])
+            else:
+                payload = {"type": "error", "error": {"type": "api_error", "message": "boom"}}
+            data = json.dumps(payload).encode()
+            try:
+                self.send_response(claude.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client timed out and hung up, which is what the slow test wants
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the test asserts on `requests` instead."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    claude.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield claude
+    claude.released.set()
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def _narrator(stub: StubClaude, cache_dir: Path, **options: Any) -> Narrator:
+    return Narrator(
+        cache_dir=cache_dir,
+        api_key="sk-test",
+        base_url=stub.url,
+        timeout_seconds=options.pop("timeout_seconds", 10.0),
+        max_retries=0,
+        **options,
+    )
+
+
+def test_claude_writes_the_texts_through_a_forced_tool_call(stub: StubClaude, tmp_path: Path):
+    plan = template_plan()
+    stub.tool_input = faithful_reply(plan)
+
+    result = _narrator(stub, tmp_path).narrate(plan, RUNNER, KNOWLEDGE)
+
+    assert (result.source, result.reason) == ("llm", f"written by {DEFAULT_MODEL}")
+    assert result.plan["season_view"]["coach_summary"] == stub.tool_input["coach_summary"]
+    assert result.plan["weekly_plan"][2]["notes"] == stub.tool_input["week_notes"]["3"]
+    assert result.plan["narrative_source"] == "llm"
+    assert result.plan["llm_model"] == DEFAULT_MODEL
+    assert plan["narrative_source"] == "template"
+    [request] = stub.requests
+    assert request["path"] == "/v1/messages"
+    assert request["model"] == DEFAULT_MODEL
+    assert request["tool_choice"] == {"type": "tool", "name": TOOL_NAME}
+    assert [tool["name"] for tool in request["tools"]] == [TOOL_NAME]
+    assert "Voice (direct)" in request["system"]
+    assert stub.api_keys == ["sk-test"]
+    assert (tmp_path / f"{result.input_hash}.json").exists()
+
+
+def test_a_repeated_input_is_answered_from_the_cache(stub: StubClaude, tmp_path: Path):
+    plan = template_plan()
+    stub.tool_input = faithful_reply(plan)
+    first = _narrator(stub, tmp_path).narrate(plan, RUNNER, KNOWLEDGE)
+
+    stub.status = 500
+    again = _narrator(stub, tmp_path).narrate(template_plan(), RUNNER, KNOWLEDGE)
+
+    assert len(stub.requests) == 1
+    assert (again.source, again.reason) == ("llm", f"cached reply of {DEFAULT_MODEL}")
+    assert again.plan == first.plan
+
+
+def test_another_voice_is_another_input(stub: StubClaude, tmp_path: Path):
+    plan = template_plan()
+    stub.tool_input = faithful_reply(plan)
+    narrator = _narrator(stub, tmp_path)
+    narrator.narrate(plan, RUNNER, KNOWLEDGE)
+
+    gentle = {**RUNNER, "coaching": {"coaching_voice": "gentle"}}
+    narrator.narrate(plan, gentle, KNOWLEDGE)
+
+    assert len(stub.requests) == 2
+    assert "Voice (gentle)" in stub.requests[1]["system"]
+
+
+def test_a_server_error_keeps_the_templates(stub: StubClaude, tmp_path: Path):
+    plan = template_plan()
+    stub.status = 500
+
+    result = _narrator(stub, tmp_path).narrate(plan, RUNNER, KNOWLEDGE)
+
+    assert (result.source, result.reason) == ("template", "Claude answered HTTP 500")
+    assert result.plan is plan
+    assert len(stub.requests) == 1
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_slow_answer_keeps_the_templates(stub: StubClaude, tmp_path: Path):
+    plan = template_plan()
+    stub.tool_input = faithful_reply(plan)
+    stub.delay_seconds = 5.0
+
+    result = _narrator(stub, tmp_path, timeout_seconds=0.3).narrate(plan, RUNNER, KNOWLEDGE)
+
+    assert (result.source, result.reason) == ("template", "Claude did not answer within 0.3 s")
+    assert result.plan is plan
+
+
+def test_a_reply_with_a_new_number_keeps_the_templates_and_is_not_cached(
+    stub: StubClaude, tmp_path: Path
+):
+    plan = template_plan()
+    stub.tool_input = {**faithful_reply(plan), "coach_summary": "Peak at 47 km, Ana."}
+    narrator = _narrator(stub, tmp_path)
+
+    result = narrator.narrate(plan, RUNNER, KNOWLEDGE)
+
+    assert result.source == "template"
+    assert result.reason == (
+        "Claude's narrative rejected: coach_summary states 47, not in the plan"
+    )
+    assert result.plan is plan
+    narrator.narrate(plan, RUNNER, KNOWLEDGE)
+    assert len(stub.requests) == 2
+
+
+def test_a_reply_without_the_tool_call_keeps_the_templates(stub: StubClaude, tmp_path: Path):
+    plan = template_plan()
+
+    result = _narrator(stub, tmp_path).narrate(plan, RUNNER, KNOWLEDGE)
+
+    assert result.source == "template"
+    assert result.reason == f"Claude's narrative rejected: the reply holds no {TOOL_NAME} call"
+
+
+def test_without_a_key_the_templates_are_used_and_claude_is_never_called(
+    stub: StubClaude, home: CadenceHome, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", stub.url)
+    plan = template_plan()
+    stub.tool_input = faithful_reply(plan)
+
+    narrator = Narrator.from_environment(home.narrative_cache)
+    result = narrator.narrate(plan, RUNNER, KNOWLEDGE)
+
+    assert not narrator.enabled
+    assert (result.source, result.reason) == ("template", "ANTHROPIC_API_KEY is not set")
+    assert result.plan is plan
+    assert stub.requests == []
+
+
+def test_the_environment_names_key_model_and_endpoint_and_the_cache_is_in_the_home(
+    stub: StubClaude, home: CadenceHome, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-from-env")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", stub.url)
+    monkeypatch.setenv("CADENCE_LLM_MODEL", "claude-haiku-4-5")
+    plan = template_plan()
+    stub.tool_input = faithful_reply(plan)
+
+    result = Narrator.from_environment(home.narrative_cache).narrate(plan, RUNNER, KNOWLEDGE)
+
+    assert (result.source, result.plan["llm_model"]) == ("llm", "claude-haiku-4-5")
+    assert stub.api_keys == ["sk-from-env"]
+    assert stub.requests[0]["model"] == "claude-haiku-4-5"
+    cached = home.root / "cache" / "narratives" / f"{result.input_hash}.json"
+    assert json.loads(cached.read_text())["reply"] == stub.tool_input
