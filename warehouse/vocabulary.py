@@ -46,6 +46,17 @@ PLANNED_SESSION_TYPES = (
     "cross_training",
     "rest",
 )
+HARD_SESSION_TYPES = (
+    "tempo",
+    "threshold",
+    "interval",
+    "repetition",
+    "progression",
+    "fartlek",
+    "hills",
+    "race",
+)
+"""Quality sessions: never on consecutive days, counted by the hard-session safeguards."""
 SEGMENT_TYPES = ("warmup", "work", "recovery", "cooldown", "steady", "rest", "repeat")
 SESSION_STATUSES = ("planned", "completed", "skipped", "modified", "moved")
 PLAN_STATUSES = ("draft", "active", "paused", "completed", "abandoned")

@@ -1,0 +1,200 @@
+"""Did the runner do the plan? Completed runs matched to planned sessions, and each week's
+planned volume and compliance for `coach.weekly_summaries`.
+
+A run matches a session on the same local day, or one day either side (a moved session),
+of a compatible kind; each run fulfils at most one session. The best pairs are taken first:
+same day before moved, compatible before not, closest distance first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from warehouse.vocabulary import RUNNING_TYPES
+
+COMPATIBLE = {
+    "easy": ("easy", "recovery", "long", "other"),
+    "recovery": ("easy", "recovery", "other"),
+    "strides": ("easy", "recovery", "other"),
+    "long": ("long", "easy", "other"),
+    "tempo": ("tempo", "interval", "race", "other"),
+    "threshold": ("tempo", "interval", "race", "other"),
+    "progression": ("tempo", "long", "other"),
+    "fartlek": ("tempo", "interval", "easy", "other"),
+    "interval": ("interval", "tempo", "race", "other"),
+    "repetition": ("interval", "tempo", "race", "other"),
+    "hills": ("interval", "tempo", "other"),
+    "race": ("race", "tempo", "interval", "long", "other"),
+    "cross_training": (),
+}
+"""Activity session types (terra.activities.session_type) that fulfil each planned type."""
+DISTANCE_TOLERANCE = 0.25
+MOVED_FACTOR = 0.9
+INCOMPATIBLE_FACTOR = 0.6
+MODIFIED_REST_SCORE = 0.5
+
+ADHERENCE_COLUMNS = (
+    "status",
+    "completed_activity_id",
+    "adherence_score",
+    "actual_distance_km",
+    "actual_duration_seconds",
+)
+
+
+def _compatible_pairs() -> pl.DataFrame:
+    return pl.DataFrame(
+        [(planned, run, True) for planned, runs in COMPATIBLE.items() for run in runs],
+        schema={"session_type": pl.String, "run_type": pl.String, "compatible": pl.Boolean},
+        orient="row",
+    )
+
+
+def _runs(activities: pl.DataFrame) -> pl.DataFrame:
+    return activities.filter(pl.col("activity_type").is_in(RUNNING_TYPES)).select(
+        "runner_id",
+        "activity_id",
+        pl.col("local_date").alias("run_date"),
+        (pl.col("distance_meters") / 1000).alias("run_km"),
+        pl.coalesce("moving_time_seconds", "duration_seconds").alias("run_seconds"),
+        pl.col("session_type").fill_null("other").alias("run_type"),
+    )
+
+
+def match_sessions(
+    sessions: pl.DataFrame, activities: pl.DataFrame, as_of: dt.date
+) -> pl.DataFrame:
+    """The sessions with status, completed_activity_id, adherence_score and actual distance
+    and duration set from the runs done up to `as_of` (later sessions stay `planned`)."""
+    runs = _runs(activities)
+    due = sessions.filter(~pl.col("is_rest_day") & (pl.col("scheduled_date") <= as_of))
+    pairs = (
+        due.select("session_id", "runner_id", "scheduled_date", "session_type", "distance_km")
+        .join(runs, on="runner_id")
+        .with_columns(
+            (pl.col("run_date") - pl.col("scheduled_date")).dt.total_days().abs().alias("offset"),
+        )
+        .join(_compatible_pairs(), on=["session_type", "run_type"], how="left")
+        .with_columns(pl.col("compatible").fill_null(False))
+        .filter(pl.col("offset") <= 1)
+        .with_columns(
+            (pl.col("run_km") / pl.col("distance_km").clip(0.1)).alias("ratio"),
+        )
+        .sort(
+            "offset",
+            pl.col("compatible").not_(),
+            (pl.col("ratio") - 1).abs(),
+            "session_id",
+            "activity_id",
+        )
+    )
+    used_sessions: set[str] = set()
+    used_runs: set[str] = set()
+    matched = []
+    for pair in pairs.iter_rows(named=True):
+        if pair["session_id"] in used_sessions or pair["activity_id"] in used_runs:
+            continue
+        used_sessions.add(pair["session_id"])
+        used_runs.add(pair["activity_id"])
+        matched.append(pair)
+    schema = {
+        "session_id": pl.String,
+        "activity_id": pl.String,
+        "offset": pl.Int64,
+        "compatible": pl.Boolean,
+        "ratio": pl.Float64,
+        "run_km": pl.Float64,
+        "run_seconds": pl.Float64,
+    }
+    found = pl.DataFrame([{k: m[k] for k in schema} for m in matched], schema=schema, orient="row")
+    rest_runs = _rest_day_runs(sessions, runs, used_runs, as_of)
+    scored = (
+        sessions.drop(ADHERENCE_COLUMNS, strict=False)
+        .join(found, on="session_id", how="left")
+        .join(rest_runs, on="session_id", how="left")
+    )
+    within = (pl.col("ratio") - 1).abs() <= DISTANCE_TOLERANCE
+    past = pl.col("scheduled_date") < as_of
+    score = (
+        (1 - (pl.col("ratio") - 1).abs()).clip(0, 1)
+        * pl.when(pl.col("compatible")).then(1.0).otherwise(INCOMPATIBLE_FACTOR)
+        * pl.when(pl.col("offset") == 1).then(MOVED_FACTOR).otherwise(1.0)
+    )
+    return scored.with_columns(
+        pl.when(pl.col("is_rest_day") & pl.col("rest_activity_id").is_not_null())
+        .then(pl.lit("modified"))
+        .when(pl.col("is_rest_day") & past)
+        .then(pl.lit("completed"))
+        .when(pl.col("activity_id").is_not_null() & pl.col("compatible") & within)
+        .then(pl.lit("completed"))
+        .when(pl.col("activity_id").is_not_null())
+        .then(pl.lit("modified"))
+        .when(past)
+        .then(pl.lit("skipped"))
+        .otherwise(pl.lit("planned"))
+        .alias("status"),
+        pl.coalesce("activity_id", "rest_activity_id").alias("completed_activity_id"),
+        pl.when(pl.col("is_rest_day") & pl.col("rest_activity_id").is_not_null())
+        .then(MODIFIED_REST_SCORE)
+        .when(pl.col("is_rest_day") & past)
+        .then(1.0)
+        .when(pl.col("activity_id").is_not_null())
+        .then(score.round(3))
+        .when(past)
+        .then(0.0)
+        .alias("adherence_score"),
+        pl.coalesce("run_km", "rest_km").round(2).alias("actual_distance_km"),
+        pl.coalesce("run_seconds", "rest_seconds").alias("actual_duration_seconds"),
+    ).select(sessions.columns)
+
+
+def _rest_day_runs(
+    sessions: pl.DataFrame, runs: pl.DataFrame, used: set[str], as_of: dt.date
+) -> pl.DataFrame:
+    """Runs on a rest day that fulfilled no session (the first of them if several)."""
+    return (
+        sessions.filter(pl.col("is_rest_day") & (pl.col("scheduled_date") <= as_of))
+        .select("session_id", "runner_id", "scheduled_date")
+        .join(
+            runs.filter(~pl.col("activity_id").is_in(list(used))),
+            left_on=["runner_id", "scheduled_date"],
+            right_on=["runner_id", "run_date"],
+        )
+        .sort("session_id", "activity_id")
+        .group_by("session_id", maintain_order=True)
+        .agg(
+            pl.col("activity_id").first().alias("rest_activity_id"),
+            pl.col("run_km").sum().alias("rest_km"),
+            pl.col("run_seconds").sum().alias("rest_seconds"),
+        )
+    )
+
+
+def weekly_compliance(weekly: pl.DataFrame, sessions: pl.DataFrame) -> pl.DataFrame:
+    """Weekly summaries with the active plans' planned volume and compliance (actual/planned)
+    for the weeks those plans cover; other weeks keep no planned figures."""
+    planned = (
+        sessions.with_columns(
+            (
+                pl.col("scheduled_date")
+                - pl.duration(days=pl.col("scheduled_date").dt.weekday() - 1)
+            ).alias("week_start_date")
+        )
+        .group_by("runner_id", "week_start_date")
+        .agg(pl.col("distance_km").sum().alias("_planned"))
+    )
+    return (
+        weekly.join(planned, on=["runner_id", "week_start_date"], how="left")
+        .with_columns(
+            pl.col("_planned").round(2).alias("planned_volume_km"),
+            pl.when(pl.col("_planned") > 0)
+            .then(
+                (100 * pl.col("actual_volume_km").fill_null(0) / pl.col("_planned")).clip(0, 1000)
+            )
+            .round(1)
+            .alias("compliance_percentage"),
+        )
+        .drop("_planned")
+    )

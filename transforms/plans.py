@@ -1,0 +1,1321 @@
+"""The deterministic plan generator: a Runner Object and a date in, a plan and its sessions out.
+
+The same runner, reference data and date always give the same plan. Every figure comes from
+the runner's data, the knowledge base or the safeguards (which the engine reads from
+`reference.safeguards`); every choice is recorded in `decisions` and every safeguard check in
+`safeguard_applications`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from transforms import plan_text as text
+from transforms.feasibility import Feasibility, goal_feasibility
+from transforms.physiology import race_seconds, training_paces
+from transforms.plan_calendar import (
+    PHASE_FOCUS,
+    TAPER_SHARE_OF_PEAK,
+    Phase,
+    effective_goal,
+    growth_rate,
+    peak_volume,
+    phase_layout,
+    plan_start,
+    recovery_cut,
+    recovery_every,
+    taper_weeks,
+    total_weeks,
+)
+from transforms.plan_inputs import MINIMUM_START_KM, PlanInputs, plan_inputs
+from transforms.plan_sessions import (
+    EASY_TYPES,
+    MIN_EASY_RUN_KM,
+    DayPlan,
+    ZoneTargets,
+    cap_main_work,
+    circular_gap,
+    instantiate,
+    main_work_km,
+    recovery_targets,
+    session_km,
+    session_seconds,
+    spread_days,
+    week_measures,
+    zone_km,
+)
+from transforms.safeguards import Rule, SafeguardEngine, rules_from_rows
+
+GENERATOR_VERSION = "cadence-plans 1.0"
+
+# kb_polarized_80_20 / kb_periodization: quality sessions a week by phase.
+HARD_SESSIONS = {"Base": 1, "Build": 2, "Peak": 2, "Taper": 1, "Maintenance": 1, "Recovery": 0}
+PEAK_HARD_SESSIONS_STRONG = 3
+QUALITY_MENU = {
+    "Base": ("hills",),
+    "Build": ("threshold", "interval"),
+    "Taper": ("threshold",),
+    "Maintenance": ("fartlek",),
+    "Recovery": (),
+}
+PEAK_MENU = {  # by race length: short (<= 10 km and speed), half, long
+    "short": ("interval", "repetition", "threshold"),
+    "half": ("threshold", "interval", "threshold"),
+    "long": ("threshold", "threshold", "interval"),
+}
+KIND_TYPES = {
+    "threshold": ("tempo", "threshold"),
+    "interval": ("interval",),
+    "repetition": ("repetition",),
+    "hills": ("hills",),
+    "fartlek": ("fartlek",),
+}
+# kb_long_run_share: proposed long-run share by phase (the safeguards cap it).
+LONG_RUN_SHARE = {"Base": 0.28, "Build": 0.3, "Peak": 0.33, "Taper": 0.25}
+LONG_RUN_SHARE_DEFAULT = 0.28
+STRIDE_PHASES = ("Base", "Build", "Recovery", "Maintenance", "Taper")
+MARATHON_FINISH_FROM_KM = 21.0
+MARATHON_FINISH_MAX_KM = 12.0
+
+
+@dataclass(frozen=True)
+class PlanReference:
+    """The reference tables the generator reads, as plain rows."""
+
+    knowledge: Mapping[str, Mapping[str, Any]]
+    rules: tuple[Rule, ...]
+    templates: tuple[Mapping[str, Any], ...]
+
+    @classmethod
+    def from_frames(
+        cls, knowledge: pl.DataFrame, safeguards: pl.DataFrame, templates: pl.DataFrame
+    ) -> PlanReference:
+        return cls(
+            knowledge={r["knowledge_id"]: r for r in knowledge.to_dicts() if r["is_active"]},
+            rules=rules_from_rows(safeguards.to_dicts()),
+            templates=tuple(sorted(templates.to_dicts(), key=lambda t: t["template_id"])),
+        )
+
+    def pick(
+        self, session_types: tuple[str, ...], phase: str, experience: str, week: int, variant: int
+    ) -> Mapping[str, Any] | None:
+        fitting = [
+            t
+            for t in self.templates
+            if t["session_type"] in session_types
+            and phase in t["usable_phases"]
+            and experience in t["experience_levels"]
+            and t["min_week"] <= week <= t["max_week"]
+        ]
+        return fitting[variant % len(fitting)] if fitting else None
+
+
+@dataclass
+class GeneratedPlan:
+    plan: dict[str, Any]
+    sessions: list[dict[str, Any]]
+
+
+@dataclass
+class _Decisions:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, what: str, source: str, reasoning: str, knowledge_id: str) -> None:
+        self.rows.append(
+            {
+                "decision_id": f"d{len(self.rows) + 1:02d}",
+                "what": what,
+                "source": source,
+                "reasoning": reasoning,
+                "knowledge_id": knowledge_id,
+            }
+        )
+
+
+def _floor1(km: float) -> float:
+    return math.floor(max(km, 0.0) * 10 + 1e-9) / 10
+
+
+def input_hash(runner: Mapping[str, Any], as_of: dt.date, reference: PlanReference) -> str:
+    """Hash of everything the plan depends on (the generator is deterministic in these)."""
+    payload = {
+        "runner": {k: v for k, v in runner.items() if k not in ("created_at", "updated_at")},
+        "as_of": as_of,
+        "rules": [r.__dict__ for r in reference.rules],
+        "templates": [t["template_id"] for t in reference.templates],
+        "version": GENERATOR_VERSION,
+    }
+    blob = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class _PlanBuilder:
+    def __init__(self, runner: Mapping[str, Any], as_of: dt.date, reference: PlanReference):
+        self.runner = runner
+        self.reference = reference
+        self.inputs: PlanInputs = plan_inputs(dict(runner))
+        self.start = plan_start(as_of)
+        self.goal = effective_goal(self.inputs, self.start)
+        self.weeks = total_weeks(self.inputs, self.start, self.goal)
+        self.race_km = self.inputs.race_distance_km if self.goal == "race" else None
+        self.taper = taper_weeks(self.race_km, self.weeks) if self.race_km else 0
+        self.phases = phase_layout(self.goal, self.weeks, self.taper)
+        self.paces = training_paces(self.inputs.vdot)
+        self.targets = ZoneTargets.build(self.paces, self.inputs.hr_zones)
+        self.engine = SafeguardEngine(reference.rules, self.inputs.context)
+        self.decisions = _Decisions()
+        self.plan_id = f"{self.inputs.runner_id}:{self.start.isoformat()}"
+        self.start_km = max(self.inputs.weekly_volume_km, MINIMUM_START_KM)
+        self.peak_km = peak_volume(self.inputs, self.goal, self.start_km)
+        self.every = recovery_every(self.inputs)
+        self.cut = recovery_cut(self.inputs)
+        self.week_rows: list[dict[str, Any]] = []
+        self.session_rows: list[dict[str, Any]] = []
+        self.warnings: list[str] = []
+
+    # --- the season -----------------------------------------------------------------------
+
+    def phase_of(self, week: int) -> Phase:
+        return next(p for p in self.phases if p.start_week <= week <= p.end_week)
+
+    def growth_weeks(self) -> int:
+        before_taper = self.weeks - self.taper
+        peak = next((p for p in self.phases if p.name == "Peak"), None)
+        until = peak.start_week if peak else before_taper
+        return max(1, round((until - 1) * (1 - 1 / self.every)))
+
+    def build(self) -> None:
+        inputs = self.inputs
+        self._season_decisions()
+        growth = growth_rate(self.start_km, self.peak_km, self.growth_weeks())
+        last_full = inputs.weekly_volume_km if inputs.weekly_volume_km > 0 else None
+        streak = 0
+        for week in range(1, self.weeks + 1):
+            phase = self.phase_of(week)
+            next_phase = self.phase_of(week + 1).name if week < self.weeks else None
+            wants_recovery = (
+                phase.name not in ("Taper", "Recovery")
+                and week > 1
+                and streak >= self.every - 1
+                and next_phase != "Taper"
+                and week < self.weeks
+            )
+            gap = self.engine.check(
+                "weeks_since_recovery",
+                0 if wants_recovery or phase.name == "Taper" else streak + 1,
+                week_number=week,
+            )
+            is_recovery = wants_recovery or gap.blocked
+            target = self._target_volume(week, phase, is_recovery, last_full, growth)
+            training_km = self._build_week(week, phase, is_recovery, target, last_full)
+            if is_recovery or phase.name == "Taper":
+                streak = 0
+            else:
+                streak += 1
+                last_full = training_km
+
+    def _target_volume(
+        self, week: int, phase: Phase, is_recovery: bool, last_full: float | None, growth: float
+    ) -> float:
+        reference = last_full or self.start_km
+        if phase.name == "Taper":
+            target = reference * TAPER_SHARE_OF_PEAK[self.taper][week - phase.start_week]
+        elif is_recovery:
+            target = reference * (1 - self.cut)
+        elif week == 1 or phase.name == "Recovery":
+            target = self.start_km if week == 1 else reference
+        else:
+            target = min(reference * (1 + growth), max(self.peak_km, reference))
+        if last_full and not is_recovery and phase.name != "Taper":
+            target = self.engine.check(
+                "weekly_volume_increase_percent",
+                100 * (target / last_full - 1),
+                week_number=week,
+                subject=target,
+                convert=lambda percent: last_full * (1 + percent / 100),
+            ).value
+        if week == 1:
+            target = self.engine.check(
+                "acute_chronic_workload_ratio", self.inputs.acwr, week_number=1, subject=target
+            ).value
+        return _floor1(target)
+
+    # --- one week -------------------------------------------------------------------------
+
+    def _build_week(
+        self, week: int, phase: Phase, is_recovery: bool, target: float, last_full: float | None
+    ) -> float:
+        inputs = self.inputs
+        week_start = self.start + dt.timedelta(weeks=week - 1)
+        is_race_week = self.race_km is not None and week == self.weeks
+        context = {"planned_volume_km": target}
+        runs = int(
+            self.engine.check(
+                "running_days_per_week", float(inputs.runs_per_week), week_number=week, week=context
+            ).value
+        )
+        if is_race_week:
+            anchor = self.inputs.race_date.weekday()
+            candidates = [d for d in inputs.allowed_days if d < anchor - 1]
+        else:
+            anchor = inputs.long_run_day
+            candidates = list(inputs.allowed_days)
+        run_days = [anchor, *spread_days(candidates, [anchor], runs - 1)]
+        days = {d: DayPlan(d, "easy") for d in run_days}
+        days[anchor].session_type = "race" if is_race_week else "long"
+
+        kinds = () if is_race_week else self._quality_kinds(phase)
+        wanted = min(
+            HARD_SESSIONS[phase.name]
+            if not (phase.name == "Peak" and self._strong(runs))
+            else PEAK_HARD_SESSIONS_STRONG,
+            max(0, runs - 2),
+            len(kinds),
+        )
+        if is_recovery:
+            wanted = min(wanted, 1)
+        if phase.name == "Base" and phase.progress(week) < 0.5:
+            wanted = 0
+        allowed = int(
+            self.engine.check(
+                "hard_sessions_per_week", float(wanted), week_number=week, week=context
+            ).value
+        )
+        others = [d for d in run_days if d != anchor]
+        for slot, day in enumerate(spread_days(others, [anchor], allowed)):
+            days[day].session_type = kinds[slot]
+        self._enforce_spacing(week, days, context)
+        self._choose_templates(week, phase, is_recovery, days)
+        self._size_week(week, phase, target, days, context, is_race_week)
+        self._label_easy_days(phase, anchor, days, is_race_week)
+        race_session_km = session_km(days[anchor].segments, self.targets) if is_race_week else 0.0
+        measures = week_measures(
+            days.values(),
+            self.targets,
+            reference_km=last_full if not is_recovery and phase.name != "Taper" else None,
+            race_km=race_session_km,
+        )
+        self.engine.check(
+            "easy_session_share_percent",
+            measures["easy_session_share_percent"],
+            week_number=week,
+            week=context,
+        )
+        return self._emit_week(
+            week, week_start, phase, is_recovery, is_race_week, days, last_full, race_session_km
+        )
+
+    def _strong(self, runs: int) -> bool:
+        return self.inputs.experience in ("advanced", "elite") and runs >= 6
+
+    def _quality_kinds(self, phase: Phase) -> tuple[str, ...]:
+        if phase.name != "Peak":
+            return QUALITY_MENU[phase.name]
+        distance = self.race_km or 5.0
+        bucket = "short" if distance <= 10.5 else "half" if distance <= 21.5 else "long"
+        return PEAK_MENU[bucket]
+
+    def _enforce_spacing(self, week: int, days: dict[int, DayPlan], context: dict) -> None:
+        """Downgrade hard days the spacing safeguards block, latest first, until none fire."""
+        for field_name in ("consecutive_hard_days", "min_easy_days_between_hard"):
+            while True:
+                measures = week_measures(days.values(), self.targets, reference_km=None)
+                check = self.engine.check(
+                    field_name, measures[field_name], week_number=week, week=context
+                )
+                if not check.blocked:
+                    break
+                hard = sorted(
+                    (d for d in days.values() if d.is_hard and d.session_type != "race"),
+                    key=lambda d: -d.day,
+                )
+                if not hard:
+                    break
+                crowded = max(hard, key=lambda d: -self._nearest_spaced_gap(d, days))
+                crowded.session_type = "easy"
+                crowded.safeguard_ids += [r.safeguard_id for r in check.applied_rules]
+
+    @staticmethod
+    def _nearest_spaced_gap(day: DayPlan, days: dict[int, DayPlan]) -> int:
+        gaps = [circular_gap(day.day, o.day) for o in days.values() if o.is_spaced and o is not day]
+        return min(gaps, default=7)
+
+    def _choose_templates(
+        self, week: int, phase: Phase, is_recovery: bool, days: dict[int, DayPlan]
+    ) -> None:
+        experience = self.inputs.experience
+        for slot, plan in enumerate(sorted(days.values(), key=lambda d: d.day)):
+            kind = plan.session_type
+            if kind in KIND_TYPES:
+                template = self.reference.pick(
+                    KIND_TYPES[kind], phase.name, experience, week, week + slot
+                )
+                if template is None:
+                    plan.session_type = "easy"
+                    plan.notes.append(f"no {kind} template suits week {week}; easy run instead")
+                    continue
+                plan.session_type = template["session_type"]
+                plan.template = template
+            elif kind == "long":
+                marathon_finish = (
+                    phase.name == "Peak"
+                    and not is_recovery
+                    and (self.race_km or 0) >= MARATHON_FINISH_FROM_KM
+                )
+                plan.template = (
+                    self.reference.pick(("long",), phase.name, experience, week, 0)
+                    if not marathon_finish
+                    else next(
+                        (
+                            t
+                            for t in self.reference.templates
+                            if t["session_type"] == "long"
+                            and t["intensity_zone"] == "M"
+                            and phase.name in t["usable_phases"]
+                            and experience in t["experience_levels"]
+                            and t["min_week"] <= week <= t["max_week"]
+                        ),
+                        None,
+                    )
+                )
+                if plan.template is None or plan.template["intensity_zone"] != "M":
+                    plan.template = self._template_for("long")
+            else:
+                plan.template = self._template_for(kind)
+
+    def _template_for(self, session_type: str) -> Mapping[str, Any]:
+        return next(
+            t
+            for t in self.reference.templates
+            if t["session_type"] == session_type and t["intensity_zone"] != "M"
+        )
+
+    def _size_week(
+        self,
+        week: int,
+        phase: Phase,
+        target: float,
+        days: dict[int, DayPlan],
+        context: dict,
+        is_race_week: bool,
+    ) -> None:
+        progress = phase.progress(week)
+        max_minutes = self.inputs.max_session_minutes
+        quality = [d for d in days.values() if d.is_hard and d.session_type != "race"]
+        for plan in quality:
+            plan.segments = instantiate(
+                plan.template,
+                self.targets,
+                progress=progress,
+                hr_targets=plan.session_type == "hills",
+            )
+            if max_minutes and session_seconds(plan.segments, self.targets) > max_minutes * 60:
+                self._fit_time(plan, max_minutes)
+        self._cap_zones(week, quality, target, context)
+        if is_race_week:
+            race = next(d for d in days.values() if d.session_type == "race")
+            pace = (
+                self.inputs.target_time_seconds / self.race_km
+                if self.inputs.target_time_seconds
+                else race_seconds(self.inputs.vdot, self.race_km * 1000) / self.race_km
+            )
+            race.template = self._template_for("race")
+            race.segments = instantiate(
+                race.template, self.targets, progress=0, race_km=self.race_km, race_pace=pace
+            )
+        quality_km = sum(session_km(d.segments, self.targets) for d in quality)
+        long_day = next((d for d in days.values() if d.session_type == "long"), None)
+        easy_days = [d for d in days.values() if d.session_type == "easy"]
+        long_km = 0.0
+        if long_day is not None:
+            long_km = self._long_run_km(week, phase, target, quality_km, context, long_day)
+        remaining = target - quality_km - long_km
+        while easy_days and remaining / len(easy_days) < MIN_EASY_RUN_KM:
+            dropped = min(easy_days, key=lambda d: (self._nearest_spaced_gap(d, days), d.day))
+            easy_days.remove(dropped)
+            del days[dropped.day]
+        each = remaining / len(easy_days) if easy_days else 0.0
+        for plan in easy_days:
+            km = self._cap_easy_km(week, each, plan, context)
+            plan.template = self._template_for("easy")
+            plan.segments = instantiate(plan.template, self.targets, progress=0, steady_km=km)
+        if long_day is not None and long_day.session_type == "long":
+            self._settle_long_share(week, days, long_day)
+
+    def _settle_long_share(self, week: int, days: dict[int, DayPlan], long_day: DayPlan) -> None:
+        """The long run was capped against the week's target; the sized week can come out
+        smaller (easy runs round down or drop), so the share is checked on the real week."""
+        long_km = session_km(long_day.segments, self.targets)
+        others = sum(
+            session_km(d.segments, self.targets)
+            for d in days.values()
+            if d is not long_day and d.session_type != "race"
+        )
+        total = others + long_km
+        check = self.engine.check(
+            "long_run_share_percent",
+            100 * long_km / total if total else None,
+            week_number=week,
+            week={"planned_volume_km": total},
+            subject=long_km,
+            convert=lambda percent: percent / 100 * others / (1 - percent / 100),
+        )
+        if check.value < long_km:
+            steady = next(s for s in long_day.segments if s["segment_type"] == "steady")
+            steady["distance_km"] = _floor1(steady["distance_km"] - (long_km - check.value))
+            long_day.safeguard_ids += [r.safeguard_id for r in check.applied_rules]
+
+    def _fit_time(self, plan: DayPlan, max_minutes: float) -> None:
+        """Shorten the main work until the session fits the runner's longest session."""
+        spare = max_minutes * 60 - session_seconds(
+            [s for s in plan.segments if s["segment_type"] not in ("work", "repeat")], self.targets
+        )
+        work_km = main_work_km(plan.segments, self.targets)
+        total_work_s = session_seconds(
+            [s for s in plan.segments if s["segment_type"] in ("work", "repeat")], self.targets
+        )
+        if spare <= 0 or total_work_s <= 0:
+            plan.session_type, plan.template = "easy", None
+            plan.notes.append("too long for the runner's longest session; easy run instead")
+            return
+        cap_main_work(plan.segments, work_km * spare / total_work_s, self.targets)
+
+    def _cap_zones(self, week: int, quality: list[DayPlan], target: float, context: dict) -> None:
+        if target <= 0:
+            return
+        for plan in quality:
+            for zone, field_name in (
+                ("T", "threshold_session_share_percent"),
+                ("M", "marathon_pace_share_percent"),
+            ):
+                km = zone_km(plan.segments, self.targets).get(zone, 0.0)
+                if km:
+                    self._cap_zone(
+                        week,
+                        [plan],
+                        zone,
+                        field_name,
+                        100 * km / target,
+                        target,
+                        context,
+                        share=True,
+                    )
+        for zone, share_field, km_field in (
+            ("I", "interval_share_percent", "interval_km_per_week"),
+            ("R", "repetition_share_percent", None),
+        ):
+            holders = [p for p in quality if zone_km(p.segments, self.targets).get(zone, 0.0)]
+            total = sum(zone_km(p.segments, self.targets)[zone] for p in holders)
+            if holders:
+                self._cap_zone(
+                    week,
+                    holders,
+                    zone,
+                    share_field,
+                    100 * total / target,
+                    target,
+                    context,
+                    share=True,
+                )
+                if km_field:
+                    total = sum(zone_km(p.segments, self.targets)[zone] for p in holders)
+                    self._cap_zone(
+                        week, holders, zone, km_field, total, target, context, share=False
+                    )
+
+    def _cap_zone(
+        self,
+        week: int,
+        holders: list[DayPlan],
+        zone: str,
+        field_name: str,
+        value: float,
+        target: float,
+        context: dict,
+        *,
+        share: bool,
+    ) -> None:
+        check = self.engine.check(field_name, value, week_number=week, week=context)
+        if check.value >= value - 1e-9:
+            return
+        allowed_km = check.value * target / 100 if share else check.value
+        per_holder = allowed_km / len(holders)
+        for plan in holders:
+            others = sum(
+                zone_km([s], self.targets).get(zone, 0.0)
+                for s in plan.segments
+                if s["segment_type"] not in ("work", "repeat")
+            )
+            cap_main_work(plan.segments, max(per_holder - others, 0.0), self.targets)
+            plan.safeguard_ids += [r.safeguard_id for r in check.applied_rules]
+
+    def _long_run_km(
+        self,
+        week: int,
+        phase: Phase,
+        target: float,
+        quality_km: float,
+        context: dict,
+        plan: DayPlan,
+    ) -> float:
+        share = LONG_RUN_SHARE.get(phase.name, LONG_RUN_SHARE_DEFAULT)
+        proposed = min(target * share, max(target - quality_km, 0.0))
+        checked = self.engine.check(
+            "long_run_share_percent",
+            100 * proposed / target if target else None,
+            week_number=week,
+            week=context,
+            subject=proposed,
+            convert=lambda percent: target * percent / 100,
+        )
+        km = checked.value
+        plan.safeguard_ids += [r.safeguard_id for r in checked.applied_rules]
+        km = self._cap_easy_km(week, km, plan, context)
+        template = plan.template or self._template_for("long")
+        if km < template["min_distance_km"]:
+            plan.session_type, plan.template = "easy", None
+            plan.notes.append("the week is too small for a long run")
+            return 0.0
+        km = _floor1(km)
+        if template["intensity_zone"] == "M":
+            marathon_km = min(
+                MARATHON_FINISH_MAX_KM,
+                3 + phase.progress(week) * (MARATHON_FINISH_MAX_KM - 3),
+                km / 2,
+            )
+            plan.segments = instantiate(
+                template, self.targets, progress=0, steady_km=km - _floor1(marathon_km)
+            )
+            cap_main_work(plan.segments, _floor1(marathon_km), self.targets)
+            main = next(s for s in plan.segments if s["segment_type"] == "work")
+            main["distance_km"] = _floor1(marathon_km)
+            self._cap_zone(
+                week,
+                [plan],
+                "M",
+                "marathon_pace_share_percent",
+                100 * main["distance_km"] / target,
+                target,
+                context,
+                share=True,
+            )
+            steady = next(s for s in plan.segments if s["segment_type"] == "steady")
+            steady["distance_km"] = _floor1(km - main["distance_km"])
+        else:
+            plan.template = template
+            plan.segments = instantiate(template, self.targets, progress=0, steady_km=km)
+        return session_km(plan.segments, self.targets)
+
+    def _cap_easy_km(self, week: int, km: float, plan: DayPlan, context: dict) -> float:
+        pace = self.targets.mid_pace("E")
+        checked = self.engine.check(
+            "easy_run_minutes",
+            km * pace / 60,
+            week_number=week,
+            week=context,
+            subject=km,
+            convert=lambda minutes: minutes * 60 / pace,
+        )
+        plan.safeguard_ids += [r.safeguard_id for r in checked.applied_rules]
+        km = checked.value
+        if self.inputs.max_session_minutes:
+            km = min(km, self.inputs.max_session_minutes * 60 / pace)
+        return _floor1(km)
+
+    def _label_easy_days(
+        self, phase: Phase, anchor: int, days: dict[int, DayPlan], is_race_week: bool
+    ) -> None:
+        after_long = days.get((anchor + 1) % 7)
+        if (
+            not is_race_week
+            and phase.name in ("Build", "Peak")
+            and after_long is not None
+            and after_long.session_type == "easy"
+        ):
+            after_long.session_type = "recovery"
+            recovery_targets(after_long.segments, self.targets)
+        easy = [d for d in days.values() if d.session_type == "easy"]
+        if phase.name in STRIDE_PHASES and len(easy) >= 2 - is_race_week:
+            strides_day = max(easy, key=lambda d: (self._nearest_spaced_gap(d, days), -d.day))
+            km = session_km(strides_day.segments, self.targets)
+            template = self._template_for("strides")
+            segments = instantiate(template, self.targets, progress=0, steady_km=0)
+            strides_km = session_km(segments, self.targets)
+            if km - strides_km >= MIN_EASY_RUN_KM - 1:
+                segments[0]["distance_km"] = _floor1(km - strides_km)
+                strides_day.session_type, strides_day.template = "strides", template
+                strides_day.segments = segments
+
+    # --- rows -----------------------------------------------------------------------------
+
+    def _emit_week(
+        self,
+        week: int,
+        week_start: dt.date,
+        phase: Phase,
+        is_recovery: bool,
+        is_race_week: bool,
+        days: dict[int, DayPlan],
+        last_full: float | None,
+        race_session_km: float,
+    ) -> float:
+        sessions = [
+            self._session_row(week, week_start, phase, is_recovery, d, days) for d in range(7)
+        ]
+        self.session_rows.extend(sessions)
+        volume = sum(s["distance_km"] or 0.0 for s in sessions)
+        training = volume - race_session_km
+        reference = last_full or self.inputs.weekly_volume_km or None
+        change = 100 * (training / reference - 1) if reference else None
+        seconds = {"easy": 0.0, "moderate": 0.0, "hard": 0.0}
+        for plan in days.values():
+            for s in plan.segments:
+                zone = s.get("intensity_zone") or "E"
+                bucket = "easy" if zone == "E" else "moderate" if zone == "M" else "hard"
+                work = session_seconds(
+                    [{**s, "recovery_duration_seconds": 0, "recovery_distance_km": 0}], self.targets
+                )
+                seconds[bucket] += work
+                seconds["easy"] += session_seconds([s], self.targets) - work
+        total = sum(seconds.values()) or 1.0
+        long_km = max(
+            (s["distance_km"] for s in sessions if s["session_type"] == "long"), default=0.0
+        )
+        warnings = [
+            a["reason"]
+            for a in self.engine.applications
+            if a["week_number"] == week and a["applied"] and "within" not in a["reason"]
+        ]
+        self.week_rows.append(
+            {
+                "week_number": week,
+                "start_date": week_start,
+                "end_date": week_start + dt.timedelta(days=6),
+                "phase": phase.name,
+                "is_recovery_week": is_recovery,
+                "planned_volume_km": round(volume, 1),
+                "volume_change_percent": round(max(-100.0, min(100.0, change)), 1)
+                if change is not None
+                else None,
+                "long_run_km": long_km,
+                "session_count": len(days),
+                "key_sessions": [
+                    f"{s['day_of_week'].capitalize()}: {s['display_type']}"
+                    for s in sessions
+                    if s["is_key_session"]
+                ],
+                "intensity_distribution": {
+                    "easy_percentage": round(100 * seconds["easy"] / total, 1),
+                    "moderate_percentage": round(100 * seconds["moderate"] / total, 1),
+                    "hard_percentage": round(100 * seconds["hard"] / total, 1),
+                },
+                "focus": PHASE_FOCUS[phase.name]
+                if not is_recovery
+                else "Absorb the training: lighter week",
+                "notes": text.week_notes(phase.name, is_recovery, is_race_week, change),
+                "warning_signals": [*text.WARNING_SIGNALS, *dict.fromkeys(warnings)],
+            }
+        )
+        return training
+
+    def _session_row(
+        self,
+        week: int,
+        week_start: dt.date,
+        phase: Phase,
+        is_recovery: bool,
+        day: int,
+        days: dict[int, DayPlan],
+    ) -> dict[str, Any]:
+        date = week_start + dt.timedelta(days=day)
+        plan = days.get(day)
+        kind = plan.session_type if plan else "rest"
+        segments = [
+            {**s, "segment_index": i} for i, s in enumerate(plan.segments if plan else [], start=1)
+        ]
+        distance = round(session_km(segments, self.targets), 2) if plan else 0.0
+        duration = round(session_seconds(segments, self.targets)) if plan else 0
+        main = next((s for s in segments if s["segment_type"] in ("work", "repeat")), None)
+        steady = next((s for s in segments if s["segment_type"] == "steady"), None)
+        # an easy run with strides is run at easy pace; the strides are its garnish
+        target_segment = (steady if kind in EASY_TYPES else None) or main or steady
+        fast = target_segment.get("pace_min_sec_per_km") if target_segment else None
+        slow = target_segment.get("pace_max_sec_per_km") if target_segment else None
+        zone = (target_segment.get("intensity_zone") or "E") if target_segment else None
+        hr_zone = {"E": 2, "M": 3, "T": 4, "I": 5, "R": 5}.get(zone) if zone else None
+        if kind == "recovery":
+            hr_zone = 1
+        hr = self.targets.heart_rates.get(hr_zone) if hr_zone else None
+        effort = text.EFFORT[kind]
+        structure = text.structure_display(segments) if segments else "Rest"
+        template = plan.template if plan else None
+        knowledge = [
+            k
+            for k in dict.fromkeys(
+                [
+                    template["knowledge_id"] if template else "kb_rest_day",
+                    "kb_no_consecutive_hard_days" if plan and plan.is_spaced else None,
+                    "kb_schedule_constraints",
+                ]
+            )
+            if k
+        ]
+        safeguard_ids = list(dict.fromkeys(plan.safeguard_ids)) if plan else []
+        gap = self._nearest_spaced_gap(plan, days) if plan and plan.is_hard else None
+        return {
+            "session_id": f"{self.plan_id}:{date.isoformat()}",
+            "plan_id": self.plan_id,
+            "runner_id": self.inputs.runner_id,
+            "user_id": self.inputs.user_id,
+            "week_number": week,
+            "day_of_week": text.WEEKDAYS[day],
+            "scheduled_date": date,
+            "session_type": kind,
+            "display_type": template["name"]
+            if template and kind not in ("easy", "long", "recovery", "strides")
+            else text.DISPLAY[kind],
+            "is_key_session": bool(plan and plan.is_spaced),
+            "is_rest_day": plan is None,
+            "duration_seconds": float(duration),
+            "distance_km": distance,
+            "effort_level": effort,
+            "effort_display": f"{effort}/10" if effort else None,
+            "pace_min_sec_per_km": fast,
+            "pace_max_sec_per_km": slow,
+            "pace_display": text.pace_display(fast, slow),
+            "hr_zone": hr_zone,
+            "hr_min_bpm": hr[0] if hr else None,
+            "hr_max_bpm": hr[1] if hr else None,
+            "description": text.session_description(kind, distance, structure),
+            "structure_display": structure,
+            "structure_segments": segments,
+            "justification": text.session_justification(
+                kind, phase.name, week, is_recovery, PHASE_FOCUS[phase.name]
+            )
+            + "".join(f" Note: {n}." for n in (plan.notes if plan else [])),
+            "physiological_target": text.TARGET[kind],
+            "placement_rationale": text.placement_rationale(kind, day, gap),
+            "key_points": list(text.KEY_POINTS[kind]),
+            "related_knowledge_ids": knowledge,
+            "related_safeguard_ids": safeguard_ids,
+            "is_moveable": kind not in ("race", "rest"),
+            "is_splittable": kind in ("easy", "long") and duration > 3600,
+            "alternatives": [
+                {"session_type": t, "description": d} for t, d in text.ALTERNATIVES[kind]
+            ],
+            "status": "planned",
+        }
+
+    # --- the plan row ---------------------------------------------------------------------
+
+    def _season_decisions(self) -> None:
+        inputs, add = self.inputs, self.decisions.add
+        add(
+            f"Start at {self.start_km:.1f} km/week",
+            f"weekly volume {inputs.volume_source}",
+            "The first week starts from what the runner actually runs"
+            + (
+                f", raised to the {MINIMUM_START_KM:g} km minimum"
+                if inputs.weekly_volume_km < MINIMUM_START_KM
+                else ""
+            )
+            + ".",
+            "kb_start_from_current_volume",
+        )
+        add(
+            f"Aim for a peak of {self.peak_km:.1f} km/week",
+            f"goal {self.goal}, experience {inputs.experience}",
+            "Peak volume suits the goal distance and the runner's level; the safeguards decide "
+            "how fast the plan may climb toward it.",
+            "kb_peak_volume_by_distance",
+        )
+        add(
+            "Phases " + ", ".join(f"{p.name} {p.weeks} wk" for p in self.phases),
+            f"{self.weeks} weeks until the goal",
+            "Base, then quality work, then race-specific work and a taper; goals without a race "
+            "stay in base or maintenance.",
+            "kb_periodization" if self.goal != "return_to_fitness" else "kb_return_to_fitness",
+        )
+        if self.taper:
+            add(
+                f"Taper for {self.taper} week(s)",
+                f"race distance {self.race_km:g} km",
+                "Taper length follows the race distance; volume falls progressively while "
+                "intensity stays.",
+                "kb_taper_length_by_distance",
+            )
+        add(
+            f"A recovery week every {self.every} weeks, {self.cut * 100:.0f} % lighter",
+            "age, injury history and experience",
+            "Cautious runners (50+, past injuries, beginners) recover every third week.",
+            "kb_recovery_weeks"
+            if self.every == 4
+            else "kb_age_recovery"
+            if inputs.is_masters
+            else "kb_recovery_weeks",
+        )
+        weekdays = ", ".join(text.WEEKDAYS[d] for d in inputs.allowed_days)
+        add(
+            f"Up to {inputs.runs_per_week} runs a week on {weekdays}",
+            "schedule (available, preferred and blocked days)",
+            "Sessions go only on days the runner can train.",
+            "kb_schedule_constraints",
+        )
+        add(
+            f"Long run on {text.WEEKDAYS[inputs.long_run_day]}",
+            "schedule.long_run_day",
+            "The long run goes on the runner's long-run day.",
+            "kb_long_run_day",
+        )
+        add(
+            f"Paces from VDOT {inputs.vdot:.1f}",
+            inputs.vdot_source,
+            "Daniels' E, M, T, I and R paces from the runner's VDOT, as ranges.",
+            "kb_vdot_paces",
+        )
+        add(
+            f"Heart-rate zones ({inputs.hr_zones_source})",
+            "running.hr_zones or max/resting heart rate",
+            "Zones from heart-rate reserve when resting HR is known, else % of max HR.",
+            "kb_hr_zones",
+        )
+        add(
+            "About 80 % of sessions easy; hard days never back to back",
+            "phase intensity targets",
+            "Polarized training counted in sessions; quality days are spread across the week.",
+            "kb_polarized_80_20",
+        )
+
+    def plan_row(
+        self, feasibility: Feasibility, generated_at: dt.datetime, hash_: str
+    ) -> dict[str, Any]:
+        inputs, paces = self.inputs, self.paces
+        weeks = self.week_rows
+        full = [w for w in weeks if not w["is_recovery_week"] and w["phase"] != "Taper"]
+        peak_week = max(weeks, key=lambda w: (w["planned_volume_km"], -w["week_number"]))
+        caps = self.engine.limit("weekly_volume_increase_percent") or 100.0
+        long_cap = self.engine.limit(
+            "long_run_share_percent", {"planned_volume_km": peak_week["planned_volume_km"]}
+        )
+        self.decisions.add(
+            f"Goal judged {feasibility.verdict}",
+            "VDOT-predicted time and weeks available",
+            feasibility.reason,
+            "kb_goal_feasibility" if self.goal == "race" else "kb_vdot_paces",
+        )
+        phases = [
+            {
+                "name": p.name,
+                "start_week": p.start_week,
+                "end_week": p.end_week,
+                "focus": PHASE_FOCUS[p.name],
+                "intensity_distribution": _mean_distribution(
+                    [w for w in weeks if p.start_week <= w["week_number"] <= p.end_week]
+                ),
+                "justification": _phase_justification(p, self.goal, self.race_km),
+            }
+            for p in self.phases
+        ]
+        return {
+            "plan_id": self.plan_id,
+            "runner_id": inputs.runner_id,
+            "user_id": inputs.user_id,
+            "name": _plan_name(inputs, self.goal, self.race_km, self.weeks),
+            "status": "draft",
+            "goal_type": inputs.goal_type,
+            "race_distance_km": self.race_km,
+            "race_date": inputs.race_date if self.goal == "race" else None,
+            "target_time_seconds": inputs.target_time_seconds if self.goal == "race" else None,
+            "predicted_time_seconds": feasibility.predicted_seconds,
+            "goal_feasibility": feasibility.verdict,
+            "goal_feasibility_reason": feasibility.reason,
+            "start_date": self.start,
+            "end_date": self.start + dt.timedelta(weeks=self.weeks, days=-1),
+            "total_weeks": self.weeks,
+            "current_week": 1,
+            "season_view": self._season_view(feasibility, peak_week, full),
+            "weekly_plan": weeks,
+            "runner_snapshot": self._snapshot(feasibility),
+            "phases": phases,
+            "load_parameters": {
+                "starting_volume_km": weeks[0]["planned_volume_km"],
+                "peak_volume_km": peak_week["planned_volume_km"],
+                "max_weekly_increase_percentage": caps,
+                "recovery_week_frequency": self.every,
+                "recovery_week_reduction_percentage": round(self.cut * 100, 1),
+                "long_run_max_share_percentage": long_cap or 30.0,
+                "taper_weeks": self.taper,
+                "hard_sessions_per_week": max(
+                    sum(
+                        1
+                        for s in self.session_rows
+                        if s["week_number"] == w["week_number"]
+                        and s["session_type"] in KIND_SESSION_TYPES
+                    )
+                    for w in weeks
+                ),
+            },
+            "target_paces": {
+                "vdot": round(inputs.vdot, 1),
+                "easy_min_sec_per_km": round(paces.easy_fast),
+                "easy_max_sec_per_km": round(paces.easy_slow),
+                "marathon_sec_per_km": round(paces.marathon),
+                "threshold_sec_per_km": round(paces.threshold),
+                "interval_sec_per_km": round(paces.interval),
+                "repetition_sec_per_km": round(paces.repetition),
+            },
+            "hr_zones": [dict(z) for z in inputs.hr_zones],
+            "decisions": self.decisions.rows,
+            "safeguard_applications": self.engine.applications,
+            "validation_status": None,
+            "validation_errors": [],
+            "repair_actions": [],
+            "generator_version": GENERATOR_VERSION,
+            "generated_at": generated_at,
+            "narrative_source": "template",
+            "llm_model": None,
+            "input_hash": hash_,
+            "activated_at": None,
+            "created_at": generated_at,
+            "updated_at": generated_at,
+        }
+
+    def _season_view(
+        self, feasibility: Feasibility, peak_week: dict[str, Any], full: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        inputs = self.inputs
+        weeks = self.week_rows
+        first, peak_km = weeks[0]["planned_volume_km"], peak_week["planned_volume_km"]
+        recovery_weeks = [w["week_number"] for w in weeks if w["is_recovery_week"]]
+        milestones = [
+            {"week_number": 1, "date": self.start, "description": f"Start at {first:.1f} km"},
+            {
+                "week_number": peak_week["week_number"],
+                "date": peak_week["start_date"],
+                "description": f"Peak week: {peak_km:.1f} km",
+            },
+        ]
+        quality = next(
+            (s for s in self.session_rows if s["session_type"] in KIND_SESSION_TYPES), None
+        )
+        if quality is not None:
+            milestones.append(
+                {
+                    "week_number": quality["week_number"],
+                    "date": quality["scheduled_date"],
+                    "description": f"First quality session: {quality['display_type']}",
+                }
+            )
+        taper = next((w for w in weeks if w["phase"] == "Taper"), None)
+        if taper is not None:
+            milestones.append(
+                {
+                    "week_number": taper["week_number"],
+                    "date": taper["start_date"],
+                    "description": "Taper begins",
+                }
+            )
+        if self.goal == "race":
+            milestones.append(
+                {
+                    "week_number": self.weeks,
+                    "date": inputs.race_date,
+                    "description": f"Race day: {inputs.race_name or f'{self.race_km:g} km'}",
+                }
+            )
+        milestones.sort(key=lambda m: (m["date"], m["week_number"]))
+        voice_open = {
+            "encouraging": f"{inputs.name}, this is a plan you can grow into.",
+            "direct": f"{inputs.name}: here is the plan.",
+            "analytical": f"{inputs.name}, the plan below follows from your data.",
+            "gentle": f"{inputs.name}, we will build this gradually, together.",
+        }.get(inputs.coaching_voice, f"{inputs.name}, here is your plan.")
+        goal_line = (
+            f"It leads to {inputs.race_name or f'your {self.race_km:g} km race'} on "
+            f"{inputs.race_date:%d %B %Y} over {self.weeks} weeks; the goal looks "
+            f"{feasibility.verdict.replace('_', ' ')}."
+            if self.goal == "race"
+            else f"It runs {self.weeks} weeks toward your {_goal_words(inputs.goal_type)} goal."
+        )
+        easy_range = text.pace_display(self.paces.easy_fast, self.paces.easy_slow)
+        summary = (
+            f"{voice_open} {goal_line} Volume goes from {first:.1f} km to a peak of "
+            f"{peak_km:.1f} km a week, with lighter weeks"
+            + (
+                f" in weeks {', '.join(map(str, recovery_weeks))}"
+                if recovery_weeks
+                else " as needed"
+            )
+            + f". Easy running stays in the {easy_range} range."
+        )
+        growth = [
+            w["volume_change_percent"] for w in full if w["volume_change_percent"] is not None
+        ]
+        return {
+            "coach_summary": summary,
+            "periodization_justification": " ".join(
+                _phase_justification(p, self.goal, self.race_km) for p in self.phases
+            ),
+            "volume_strategy_justification": (
+                f"Week 1 starts at {first:.1f} km, from your volume "
+                f"({inputs.volume_source}). Build weeks rise by at most "
+                f"{self.engine.limit('weekly_volume_increase_percent') or 0:.0f} % "
+                f"(largest planned rise {max(growth, default=0.0):.1f} %), a lighter week comes "
+                f"every {self.every} weeks, and the week after it is compared with the last full "
+                "week before it."
+            ),
+            "key_milestones": milestones,
+            "identified_risks": self._risks(feasibility),
+            "expected_outcomes": self._outcomes(feasibility, peak_km),
+        }
+
+    def _risks(self, feasibility: Feasibility) -> list[dict[str, Any]]:
+        inputs = self.inputs
+        risks = []
+        if inputs.has_injury_history:
+            risks.append(
+                {
+                    "risk": "Recurrence of past injury: "
+                    + ", ".join(inputs.past_injuries).replace("_", " "),
+                    "severity": "warning",
+                    "mitigation": "Slower volume increases and more frequent recovery weeks.",
+                    "monitoring_signals": ["Pain at the old site", "Changes in stride"],
+                }
+            )
+        if inputs.pain_severity:
+            risks.append(
+                {
+                    "risk": f"Current pain ({inputs.pain_location or 'unspecified'})",
+                    "severity": "critical" if inputs.pain_severity >= 4 else "warning",
+                    "mitigation": "No hard sessions until pain is below 4/10.",
+                    "monitoring_signals": ["Pain during or after runs", "Morning stiffness"],
+                }
+            )
+        if inputs.acwr is not None and inputs.acwr > 1.3:
+            risks.append(
+                {
+                    "risk": "Recent spike in training load",
+                    "severity": "warning",
+                    "mitigation": "A conservative first week.",
+                    "monitoring_signals": ["Heavy legs", "Elevated resting heart rate"],
+                }
+            )
+        if inputs.is_masters:
+            risks.append(
+                {
+                    "risk": "Slower recovery at 50+",
+                    "severity": "info",
+                    "mitigation": "At most two hard sessions a week, well spaced.",
+                    "monitoring_signals": ["Soreness lasting more than two days"],
+                }
+            )
+        if feasibility.unrealistic:
+            risks.append(
+                {
+                    "risk": "Goal may be out of reach",
+                    "severity": "warning",
+                    "mitigation": "Race by effort; revisit the target after the build phase.",
+                    "monitoring_signals": ["Threshold pace not improving by mid-plan"],
+                }
+            )
+        if inputs.volume_uncertain or inputs.vdot_uncertain:
+            risks.append(
+                {
+                    "risk": "Plan built on estimates (little recorded data)",
+                    "severity": "info",
+                    "mitigation": "Paces and volume are conservative defaults for the level.",
+                    "monitoring_signals": ["Easy runs feeling hard", "Sessions not completed"],
+                }
+            )
+        if not risks:
+            risks.append(
+                {
+                    "risk": "Overuse from doing more than planned",
+                    "severity": "info",
+                    "mitigation": "Keep easy days easy and respect recovery weeks.",
+                    "monitoring_signals": list(text.WARNING_SIGNALS[:2]),
+                }
+            )
+        return risks
+
+    def _outcomes(self, feasibility: Feasibility, peak_km: float) -> list[dict[str, Any]]:
+        outcomes = [
+            {
+                "outcome": f"Reach {peak_km:.1f} km in the peak week",
+                "confidence": 0.8 if not self.inputs.volume_uncertain else 0.6,
+                "predicted_value": peak_km,
+            },
+            {
+                "outcome": "VDOT gain from consistent training",
+                "confidence": 0.5,
+                "predicted_value": round(self.inputs.vdot + feasibility.expected_gain, 1),
+            },
+        ]
+        if feasibility.predicted_seconds is not None and self.race_km:
+            improved = race_seconds(
+                self.inputs.vdot + feasibility.expected_gain, self.race_km * 1000
+            )
+            outcomes.append(
+                {
+                    "outcome": f"Race time around {text.clock(improved)}",
+                    "confidence": 0.5 if not self.inputs.vdot_uncertain else 0.3,
+                    "predicted_value": float(round(improved)),
+                }
+            )
+        return outcomes
+
+    def _snapshot(self, feasibility: Feasibility) -> dict[str, Any]:
+        inputs = self.inputs
+        volume, long_run = inputs.weekly_volume_km, inputs.long_run_km or 0.0
+        endurance = 100 * (0.5 * min(volume / 80, 1) + 0.5 * min(long_run / 30, 1))
+        speed = min(100.0, max(0.0, (inputs.vdot - 25) / 45 * 100))
+        risk = {"low": 20.0, "moderate": 45.0, "high": 70.0, "very_high": 90.0}
+        injury = risk.get(inputs.injury_risk_level or "", 40.0)
+        injury += 10 * inputs.has_injury_history + 20 * bool(inputs.pain_severity)
+        if feasibility.required_vdot is not None:
+            race_ready = 100 - min(100.0, max(0.0, (feasibility.required_vdot - inputs.vdot) * 10))
+            race_basis = "current VDOT against the VDOT the target needs"
+        else:
+            race_ready = min(100.0, 100 * (inputs.ctl or 0.0) / 60)
+            race_basis = "chronic training load (CTL) against 60"
+        return {
+            "endurance": _axis(
+                endurance,
+                inputs.volume_uncertain or inputs.long_run_km is None,
+                "weekly volume against 80 km and long run against 30 km",
+            ),
+            "speed": _axis(
+                speed, inputs.vdot_uncertain, f"VDOT {inputs.vdot:.1f} ({inputs.vdot_source})"
+            ),
+            "recovery": _axis(
+                inputs.readiness if inputs.readiness is not None else 50.0,
+                inputs.readiness is None,
+                "readiness score (HRV, resting HR, sleep, TSB)",
+            ),
+            "consistency": _axis(
+                100 * inputs.consistency if inputs.consistency is not None else 50.0,
+                inputs.consistency is None,
+                "share of recent weeks with regular running",
+            ),
+            "injury_risk": _axis(
+                min(100.0, injury),
+                inputs.injury_risk_level is None,
+                "injury-risk level, injury history and current pain",
+            ),
+            "race_ready": _axis(
+                race_ready,
+                inputs.vdot_uncertain or (feasibility.required_vdot is None and inputs.ctl is None),
+                race_basis,
+            ),
+            "fitness_indicators": {
+                "vdot": round(inputs.vdot, 1),
+                "ctl": inputs.ctl,
+                "atl": inputs.atl,
+                "tsb": inputs.tsb,
+                "weekly_volume_km": round(volume, 1),
+                "resting_hr_bpm": inputs.resting_hr_latest or inputs.rest_hr,
+                "hrv_ms": inputs.hrv_latest,
+            },
+            "plan_influencers": self._influencers(),
+        }
+
+    def _influencers(self) -> list[dict[str, str]]:
+        inputs = self.inputs
+        found = [
+            {
+                "factor": f"Goal: {self.goal.replace('_', ' ')}",
+                "effect": "Phases " + ", ".join(p.name for p in self.phases),
+            },
+            {
+                "factor": f"Experience: {inputs.experience}",
+                "effect": f"Peak volume {self.peak_km:.0f} km",
+            },
+            {
+                "factor": f"Schedule: {len(inputs.allowed_days)} days available",
+                "effect": f"{inputs.runs_per_week} runs a week",
+            },
+        ]
+        if inputs.has_injury_history:
+            found.append(
+                {
+                    "factor": "Injury history",
+                    "effect": "Slower progression, recovery every third week",
+                }
+            )
+        if inputs.is_masters:
+            found.append(
+                {"factor": f"Age {inputs.age}", "effect": "At most two hard sessions, well spaced"}
+            )
+        if inputs.pain_severity:
+            found.append({"factor": "Current pain", "effect": "Hard sessions limited"})
+        return found
+
+
+KIND_SESSION_TYPES = ("tempo", "threshold", "interval", "repetition", "hills", "fartlek")
+
+
+def _axis(score: float, uncertain: bool, basis: str) -> dict[str, Any]:
+    return {"score": round(min(100.0, max(0.0, score)), 1), "uncertain": uncertain, "basis": basis}
+
+
+def _mean_distribution(weeks: list[dict[str, Any]]) -> dict[str, float]:
+    keys = ("easy_percentage", "moderate_percentage", "hard_percentage")
+    return {
+        k: round(sum(w["intensity_distribution"][k] for w in weeks) / max(len(weeks), 1), 1)
+        for k in keys
+    }
+
+
+def _phase_justification(phase: Phase, goal: str, race_km: float | None) -> str:
+    reasons = {
+        "Base": "builds the aerobic engine with easy volume before harder work",
+        "Build": "adds threshold and interval sessions once the base can carry them",
+        "Peak": "brings race-specific work at the highest volume",
+        "Taper": f"cuts volume but keeps intensity so you arrive fresh for {race_km or 0:g} km",
+        "Recovery": "restarts running gently after a break",
+        "Maintenance": "keeps running enjoyable and regular",
+    }
+    return f"{phase.name} (weeks {phase.start_week}-{phase.end_week}) {reasons[phase.name]}."
+
+
+def _goal_words(goal: str) -> str:
+    return goal.replace("_", " ")
+
+
+def _plan_name(inputs: PlanInputs, goal: str, race_km: float | None, weeks: int) -> str:
+    if goal == "race":
+        return f"{inputs.race_name or f'{race_km:g} km race'}: {weeks}-week plan"
+    return f"{goal.replace('_', ' ').capitalize()}: {weeks}-week plan"
+
+
+def generate_plan(
+    runner: Mapping[str, Any],
+    as_of: dt.date,
+    reference: PlanReference,
+    generated_at: dt.datetime,
+) -> GeneratedPlan:
+    """The plan for one runner as of a date (the plan starts on that week's Monday)."""
+    builder = _PlanBuilder(runner, as_of, reference)
+    builder.build()
+    inputs = builder.inputs
+    feasibility = goal_feasibility(
+        inputs.goal_type,
+        builder.goal,
+        builder.race_km,
+        inputs.target_time_seconds,
+        builder.weeks,
+        builder.taper,
+        inputs.vdot,
+    )
+    row = builder.plan_row(feasibility, generated_at, input_hash(runner, as_of, reference))
+    for session in builder.session_rows:
+        session["created_at"] = session["updated_at"] = generated_at
+    return GeneratedPlan(row, builder.session_rows)
