@@ -26,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from assets.plan_view import plan_app
 from assets.profiles import apply_profiles
 from pipelines.inbox import ExportFile
 from pipelines.ingest import IngestReport, run_ingest
@@ -41,6 +42,7 @@ app = typer.Typer(
 )
 runner_app = typer.Typer(help="Create, show, update and list runners.", no_args_is_help=True)
 app.add_typer(runner_app, name="runner")
+app.add_typer(plan_app, name="plan")
 console = Console(width=max(Console().width, 110))
 
 DEMO_MARKER = ".cadence-demo"

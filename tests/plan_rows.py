@@ -117,10 +117,15 @@ def plan_row(
                 "start_week": start,
                 "end_week": end,
                 "focus": f"{name} focus",
+                "intensity_distribution": {
+                    "easy_percentage": 95.0 - hard,
+                    "moderate_percentage": 5.0,
+                    "hard_percentage": hard,
+                },
                 "justification": f"Why {name}",
             }
-            for index, (name, start, end) in enumerate(
-                (("Base", 1, 1), ("Build", 2, 3), ("Taper", 4, 4))
+            for index, (name, start, end, hard) in enumerate(
+                (("Base", 1, 1, 10.0), ("Build", 2, 3, 20.0), ("Taper", 4, 4, 12.0))
             )
         ],
         target_paces={

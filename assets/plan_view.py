@@ -1,0 +1,424 @@
+"""`cadence plan show`: a runner's active plan in the terminal at three zoom levels — the
+season, one week (`--week N`) and one day (`--day DATE`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from transforms.plan_text import clock, pace_display
+from warehouse.active_plans import active_plans, plan_sessions
+from warehouse.connection import open_warehouse
+from warehouse.runners import RunnerAPI
+from warehouse.settings import CadenceHome, require_runner_id
+
+plan_app = typer.Typer(help="Show a runner's training plan.", no_args_is_help=True)
+console = Console(width=max(Console().width, 110))
+
+BAR_WIDTH = 32
+BLOCKS = " ▏▎▍▌▋▊▉█"
+SPARKS = "▁▂▃▄▅▆▇█"
+NONE = "-"
+
+
+@plan_app.command("show")
+def show(
+    runner_id: str,
+    week: Annotated[int | None, typer.Option(help="Zoom into plan week N.")] = None,
+    day: Annotated[str | None, typer.Option(help="Zoom into one day (YYYY-MM-DD).")] = None,
+) -> None:
+    """The runner's active plan: the season, one week (--week N) or one day (--day DATE)."""
+    if week is not None and day is not None:
+        raise ValueError("give --week or --day, not both")
+    name, plan, sessions = load_active_plan(CadenceHome.from_env(), runner_id)
+    if week is not None:
+        view = week_view(plan, sessions, week)
+    elif day is not None:
+        view = day_view(plan, sessions, _date(day))
+    else:
+        view = season_view(plan, name)
+    console.print(Group(*view))
+
+
+def load_active_plan(home: CadenceHome, runner_id: str) -> tuple[str, dict[str, Any], pl.DataFrame]:
+    """The runner's name, active plan and its sessions, read from the warehouse read-only."""
+    require_runner_id(runner_id)
+    if not home.warehouse.exists():
+        raise ValueError(f"no warehouse at {home.warehouse}; run `cadence materialize` first")
+    with open_warehouse(home.warehouse, read_only=True) as con:
+        runner = RunnerAPI(con).get_runner(runner_id)
+        plans = active_plans(con, [runner_id]).to_dicts()
+        if not plans:
+            raise ValueError(
+                f"runner {runner_id!r} has no active plan; `cadence materialize` makes one"
+            )
+        sessions = plan_sessions(con, plans[0]["plan_id"])
+    return (runner["identity"] or {}).get("name") or runner_id, plans[0], sessions
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--day {text!r} is not a date like 2026-09-08") from None
+
+
+# -- formatting ---------------------------------------------------------------------------
+
+
+def _km(value: float | None) -> str:
+    return NONE if value is None else f"{value:.1f} km"
+
+
+def _percent(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return NONE
+    return f"{value:+.0f}%" if signed else f"{value:.0f}%"
+
+
+def _duration(seconds: float | None) -> str:
+    return NONE if seconds is None else clock(seconds)
+
+
+def _single_pace(sec_per_km: float | None) -> str:
+    return NONE if sec_per_km is None else f"{clock(sec_per_km)}/km"
+
+
+def _intensity(distribution: Mapping[str, Any] | None) -> str:
+    if not distribution:
+        return NONE
+    return " · ".join(
+        f"{kind} {_percent(distribution.get(f'{kind}_percentage'))}"
+        for kind in ("easy", "moderate", "hard")
+    )
+
+
+def _bar(value: float, peak: float) -> str:
+    eighths = round(BAR_WIDTH * 8 * value / peak) if peak > 0 else 0
+    full, part = divmod(eighths, 8)
+    return "█" * full + (BLOCKS[part] if part else "")
+
+
+def _sparkline(weeks: Sequence[Mapping[str, Any]]) -> Text:
+    peak = max((w.get("planned_volume_km") or 0 for w in weeks), default=0) or 1
+    line = Text()
+    for w in weeks:
+        level = round((len(SPARKS) - 1) * (w.get("planned_volume_km") or 0) / peak)
+        line.append(SPARKS[level], style="yellow" if w.get("is_recovery_week") else "cyan")
+    return line
+
+
+def _facts(rows: Iterable[tuple[str, Any]]) -> Table:
+    """Label/value lines, leaving out the empty ones."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for label, value in rows:
+        if value not in (None, "", []):
+            grid.add_row(label, value if isinstance(value, Text) else str(value))
+    return grid
+
+
+def _bullets(items: Iterable[str] | None) -> str | None:
+    lines = [f"• {item}" for item in items or [] if item]
+    return "\n".join(lines) or None
+
+
+def _table(title: str, columns: Sequence[str]) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
+# -- season -------------------------------------------------------------------------------
+
+
+def _goal(plan: Mapping[str, Any]) -> str:
+    parts = [(plan.get("goal_type") or "").replace("_", " ")]
+    if plan.get("race_distance_km"):
+        parts.append(f"{plan['race_distance_km']:g} km")
+    if plan.get("race_date"):
+        parts.append(f"on {plan['race_date']}")
+    if plan.get("target_time_seconds"):
+        parts.append(f"in {clock(plan['target_time_seconds'])}")
+    goal = " ".join(p for p in parts if p)
+    if plan.get("predicted_time_seconds"):
+        goal += f" (predicted now: {clock(plan['predicted_time_seconds'])})"
+    return goal
+
+
+def season_view(plan: Mapping[str, Any], runner_name: str) -> list[RenderableType]:
+    weeks = sorted(plan.get("weekly_plan") or [], key=lambda w: w["week_number"])
+    season = plan.get("season_view") or {}
+    feasibility = plan.get("goal_feasibility")
+    summary = _facts(
+        [
+            ("Runner", f"{runner_name} ({plan['runner_id']})"),
+            ("Goal", _goal(plan)),
+            (
+                "Feasibility",
+                f"{feasibility}: {plan.get('goal_feasibility_reason') or ''}".rstrip(": ")
+                if feasibility
+                else None,
+            ),
+            (
+                "Dates",
+                f"{plan.get('start_date')} to {plan.get('end_date')}, "
+                f"{plan.get('total_weeks')} weeks, now in week {plan.get('current_week')}",
+            ),
+            ("Volume", _sparkline(weeks) if weeks else None),
+            ("Status", f"{plan.get('status')}, validation {plan.get('validation_status')}"),
+        ]
+    )
+    view: list[RenderableType] = [
+        Panel(summary, title=f"[bold]{plan.get('name') or plan['plan_id']}[/]", expand=False)
+    ]
+    if season.get("coach_summary"):
+        view.append(Text(season["coach_summary"]))
+
+    phases = _table("Phases", ("phase", "weeks", "focus", "intensity"))
+    for p in plan.get("phases") or []:
+        phases.add_row(
+            p.get("name") or NONE,
+            f"{p.get('start_week')}-{p.get('end_week')}",
+            p.get("focus") or NONE,
+            _intensity(p.get("intensity_distribution")),
+        )
+    view.append(phases)
+
+    peak = max((w.get("planned_volume_km") or 0 for w in weeks), default=0)
+    volume = _table(
+        "Weekly volume", ("week", "starts", "phase", "planned", "km", "change", "long run", "")
+    )
+    for w in weeks:
+        km = w.get("planned_volume_km") or 0
+        recovery = bool(w.get("is_recovery_week"))
+        marks = ["recovery"] if recovery else []
+        if w["week_number"] == plan.get("current_week"):
+            marks.append("◀ now")
+        volume.add_row(
+            str(w["week_number"]),
+            str(w.get("start_date") or NONE),
+            w.get("phase") or NONE,
+            Text(_bar(km, peak), style="yellow" if recovery else "cyan"),
+            f"{km:.1f}",
+            _percent(w.get("volume_change_percent"), signed=True),
+            _km(w.get("long_run_km")),
+            ", ".join(marks),
+        )
+    view.append(volume)
+
+    milestones = season.get("key_milestones") or []
+    if milestones:
+        table = _table("Milestones", ("week", "date", "milestone"))
+        for m in milestones:
+            table.add_row(str(m.get("week_number")), str(m.get("date") or NONE), m["description"])
+        view.append(table)
+    risks = season.get("identified_risks") or []
+    if risks:
+        table = _table("Risks", ("risk", "severity", "mitigation", "watch for"))
+        for r in risks:
+            table.add_row(
+                r.get("risk") or NONE,
+                r.get("severity") or NONE,
+                r.get("mitigation") or NONE,
+                "; ".join(r.get("monitoring_signals") or []) or NONE,
+            )
+        view.append(table)
+    paces = plan.get("target_paces") or {}
+    if paces:
+        vdot = paces.get("vdot")
+        table = _table(
+            f"Target paces (VDOT {vdot:.1f})" if vdot else "Target paces", ("zone", "pace")
+        )
+        table.add_row(
+            "Easy",
+            pace_display(paces.get("easy_min_sec_per_km"), paces.get("easy_max_sec_per_km"))
+            or NONE,
+        )
+        for label, key in (
+            ("Marathon", "marathon"),
+            ("Threshold", "threshold"),
+            ("Interval", "interval"),
+            ("Repetition", "repetition"),
+        ):
+            table.add_row(label, _single_pace(paces.get(f"{key}_sec_per_km")))
+        view.append(table)
+    view.append(Text("Zoom in: --week N for one week, --day YYYY-MM-DD for one day.", style="dim"))
+    return view
+
+
+# -- week ---------------------------------------------------------------------------------
+
+
+def week_view(
+    plan: Mapping[str, Any], sessions: pl.DataFrame, week_number: int
+) -> list[RenderableType]:
+    weeks = {w["week_number"]: w for w in plan.get("weekly_plan") or []}
+    if week_number not in weeks:
+        raise ValueError(
+            f"week {week_number} is outside the plan, which has weeks 1-{plan.get('total_weeks')}"
+        )
+    week = weeks[week_number]
+    title = (
+        f"Week {week_number} of {plan.get('total_weeks')} · {week.get('phase')} · "
+        f"{week.get('start_date')} to {week.get('end_date')}"
+        + (" · recovery week" if week.get("is_recovery_week") else "")
+    )
+    change = week.get("volume_change_percent")
+    facts = _facts(
+        [
+            ("Focus", week.get("focus")),
+            (
+                "Volume",
+                f"{_km(week.get('planned_volume_km'))}"
+                + (f" ({_percent(change, signed=True)} vs reference week)" if change else ""),
+            ),
+            ("Long run", _km(week.get("long_run_km"))),
+            ("Sessions", week.get("session_count")),
+            ("Intensity", _intensity(week.get("intensity_distribution"))),
+            ("Key sessions", ", ".join(week.get("key_sessions") or [])),
+            ("Notes", week.get("notes")),
+            ("Warning signs", _bullets(week.get("warning_signals"))),
+        ]
+    )
+    days = _table(
+        "Days", ("date", "day", "session", "distance", "time", "pace", "effort", "key", "status")
+    )
+    for s in sessions.filter(pl.col("week_number") == week_number).to_dicts():
+        rest = s.get("is_rest_day")
+        days.add_row(
+            str(s["scheduled_date"]),
+            (s.get("day_of_week") or "").capitalize(),
+            Text(
+                s.get("display_type") or s.get("session_type") or NONE, style="dim" if rest else ""
+            ),
+            NONE if rest else _km(s.get("distance_km")),
+            NONE if rest else _duration(s.get("duration_seconds")),
+            s.get("pace_display") or NONE,
+            s.get("effort_display") or NONE,
+            "★" if s.get("is_key_session") else "",
+            s.get("status") or "planned",
+        )
+    return [Panel(facts, title=f"[bold]{title}[/]", expand=False), days]
+
+
+# -- day ----------------------------------------------------------------------------------
+
+
+def _segments(segments: Sequence[Mapping[str, Any]]) -> Table:
+    table = _table(
+        "Structure",
+        ("#", "step", "time", "distance", "reps", "pace", "heart rate", "zone", "recovery", "what"),
+    )
+    for s in segments:
+        hr = (
+            f"{s['hr_min_bpm']:.0f}-{s['hr_max_bpm']:.0f} bpm"
+            if s.get("hr_min_bpm") is not None and s.get("hr_max_bpm") is not None
+            else NONE
+        )
+        recovery = [
+            _duration(s.get("recovery_duration_seconds"))
+            if s.get("recovery_duration_seconds") is not None
+            else None,
+            _km(s.get("recovery_distance_km"))
+            if s.get("recovery_distance_km") is not None
+            else None,
+        ]
+        table.add_row(
+            str(s.get("segment_index") or NONE),
+            s.get("segment_type") or NONE,
+            _duration(s.get("duration_seconds")),
+            _km(s.get("distance_km")),
+            str(s.get("repetitions") or ""),
+            pace_display(s.get("pace_min_sec_per_km"), s.get("pace_max_sec_per_km")) or NONE,
+            hr,
+            s.get("intensity_zone") or NONE,
+            " / ".join(r for r in recovery if r) or NONE,
+            s.get("description") or "",
+        )
+    return table
+
+
+def _safeguards(plan: Mapping[str, Any], session: Mapping[str, Any]) -> str | None:
+    """The plan's safeguard checks on this session, then the other safeguards named on it."""
+    checks = [
+        a
+        for a in plan.get("safeguard_applications") or []
+        if a.get("session_id") == session["session_id"]
+    ]
+    lines = [
+        f"{a.get('safeguard_id')}: {'applied' if a.get('applied') else 'checked, no change'}"
+        + (f" ({a['reason']})" if a.get("reason") else "")
+        for a in checks
+    ]
+    checked = {a.get("safeguard_id") for a in checks}
+    lines += [s for s in session.get("related_safeguard_ids") or [] if s not in checked]
+    return _bullets(lines)
+
+
+def _adherence(session: Mapping[str, Any]) -> str | None:
+    status = session.get("status") or "planned"
+    if status == "planned":
+        return None
+    parts = [status]
+    if session.get("completed_activity_id"):
+        parts.append(f"activity {session['completed_activity_id']}")
+    if session.get("adherence_score") is not None:
+        parts.append(f"score {session['adherence_score']:.2f}")
+    if session.get("actual_distance_km") is not None:
+        parts.append(
+            f"ran {_km(session['actual_distance_km'])} of {_km(session.get('distance_km'))}"
+        )
+    if session.get("actual_duration_seconds") is not None:
+        parts.append(f"in {_duration(session['actual_duration_seconds'])}")
+    return ", ".join(parts)
+
+
+def day_view(plan: Mapping[str, Any], sessions: pl.DataFrame, day: dt.date) -> list[RenderableType]:
+    start, end = plan.get("start_date"), plan.get("end_date")
+    if start is None or end is None or not start <= day <= end:
+        raise ValueError(f"{day} is outside the plan, which runs from {start} to {end}")
+    today = sessions.filter(pl.col("scheduled_date") == day).to_dicts()
+    if not today:
+        return [Text(f"Nothing is planned on {day:%A %Y-%m-%d}.")]
+    view: list[RenderableType] = []
+    for s in today:
+        title = (
+            f"{day:%A %Y-%m-%d} · week {s.get('week_number')} · "
+            f"{s.get('display_type') or s.get('session_type')}"
+            + (" · key session" if s.get("is_key_session") else "")
+        )
+        alternatives = [
+            f"{a.get('session_type')}: {a.get('description')}" for a in s.get("alternatives") or []
+        ]
+        facts = _facts(
+            [
+                ("What", s.get("description")),
+                ("Structure", s.get("structure_display")),
+                ("Distance", None if s.get("is_rest_day") else _km(s.get("distance_km"))),
+                ("Time", None if s.get("is_rest_day") else _duration(s.get("duration_seconds"))),
+                ("Pace", s.get("pace_display")),
+                ("Effort", s.get("effort_display")),
+                ("Why", s.get("justification")),
+                ("Trains", s.get("physiological_target")),
+                ("Why this day", s.get("placement_rationale")),
+                ("Key points", _bullets(s.get("key_points"))),
+                ("Instead", _bullets(alternatives)),
+                ("Safeguards", _safeguards(plan, s)),
+                ("Done", _adherence(s)),
+            ]
+        )
+        view.append(Panel(facts, title=f"[bold]{title}[/]", expand=False))
+        if s.get("structure_segments"):
+            view.append(_segments(s["structure_segments"]))
+    return view

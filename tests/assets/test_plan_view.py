@@ -1,0 +1,190 @@
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from assets.cli import app
+from tests.plan_rows import PLAN_START, RACE_DATE, insert_plan, plan_row, session_rows
+from warehouse.connection import open_warehouse
+from warehouse.runners import RunnerAPI, RunnerNotFound
+
+TUESDAY = PLAN_START + dt.timedelta(days=1)
+THURSDAY = PLAN_START + dt.timedelta(days=3)
+
+cli = CliRunner()
+
+
+def show(*args: str):
+    return cli.invoke(app, ["plan", "show", *args])
+
+
+@pytest.fixture
+def planned(home):
+    plan = plan_row("ana", "plan-ana")
+    plan["season_view"]["key_milestones"] = [
+        {
+            "week_number": 2,
+            "date": PLAN_START + dt.timedelta(weeks=1, days=6),
+            "description": "First 12 km long run",
+        }
+    ]
+    plan["safeguard_applications"] = [
+        {
+            "safeguard_id": "no_consecutive_hard_days",
+            "week_number": 1,
+            "session_id": f"plan-ana-{THURSDAY}",
+            "applied": True,
+            "original_value": 2.0,
+            "adjusted_value": 1.0,
+            "reason": "moved off Wednesday",
+        }
+    ]
+    sessions = session_rows(plan, {TUESDAY: "completed", THURSDAY: "modified"})
+    thursday = next(s for s in sessions if s["scheduled_date"] == THURSDAY)
+    thursday.update(
+        justification="Threshold work lifts the pace Ana can hold for 10 km.",
+        physiological_target="Lactate threshold",
+        placement_rationale="Two easy days before the long run",
+        key_points=["Relax the shoulders"],
+        alternatives=[{"session_type": "fartlek", "description": "6 x 3 min on feel"}],
+        related_safeguard_ids=["no_consecutive_hard_days", "long_run_share"],
+        structure_segments=[
+            {
+                "segment_index": 1,
+                "segment_type": "warmup",
+                "duration_seconds": 600.0,
+                "intensity_zone": "E",
+                "description": "Easy jog",
+            },
+            {
+                "segment_index": 2,
+                "segment_type": "work",
+                "distance_km": 5.0,
+                "pace_min_sec_per_km": 290.0,
+                "pace_max_sec_per_km": 300.0,
+                "hr_min_bpm": 160.0,
+                "hr_max_bpm": 170.0,
+                "intensity_zone": "T",
+                "description": "Tempo",
+            },
+        ],
+    )
+    with open_warehouse(home.warehouse) as con:
+        RunnerAPI(con).create_runner("user-ana", "Ana Sousa", runner_id="ana")
+        RunnerAPI(con).create_runner("user-ben", "Ben Carter", runner_id="ben")
+        insert_plan(con, plan, sessions)
+    return home
+
+
+def test_season_zoom(planned):
+    result = show("ana")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for expected in (
+        "10K plan for ana",
+        "Ana Sousa (ana)",
+        "race 10 km on 2026-10-04 in 50:00 (predicted now: 52:00)",
+        "ambitious: Needs a 4% gain in four weeks",
+        "2026-09-07 to 2026-10-04, 4 weeks, now in week 2",
+        "Phases",
+        "Build focus",
+        "easy 75% · moderate 5% · hard 20%",
+        "First 12 km long run",
+        "5:40-6:15/km",  # easy range from the target paces
+        "4:56/km",  # threshold
+    ):
+        assert expected in out, expected
+    weeks = [line for line in out.splitlines() if "2026-09-2" in line and "Build" in line]
+    assert any("recovery" in line for line in weeks)
+    assert "◀ now" in out
+
+
+def test_week_zoom(planned):
+    result = show("ana", "--week", "1")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Week 1 of 4 · Base · 2026-09-07 to 2026-09-13" in out
+    assert "Base focus of week 1" in out
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if "│ 2026-09" in line}
+    assert len(rows) == 7
+    assert "Tempo Run" in rows[str(THURSDAY)] and "★" in rows[str(THURSDAY)]
+    assert "modified" in rows[str(THURSDAY)] and "8.0 km" in rows[str(THURSDAY)]
+    assert "completed" in rows[str(TUESDAY)] and "5:40-6:15/km" in rows[str(TUESDAY)]
+    assert "Rest" in rows[str(PLAN_START)]
+
+
+def test_day_zoom(planned):
+    result = show("ana", "--day", str(THURSDAY))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for expected in (
+        "Thursday 2026-09-10 · week 1 · Tempo Run · key session",
+        "10 min warm-up -> 30 min tempo -> 10 min cool-down",
+        "Threshold work lifts the pace",
+        "Lactate threshold",
+        "Two easy days before the long run",
+        "• Relax the shoulders",
+        "fartlek: 6 x 3 min on feel",
+        "no_consecutive_hard_days: applied (moved off Wednesday)",
+        "• long_run_share",
+        "modified, activity act-2026-09-10, score 0.60, ran 7.2 km of 8.0 km",
+        "4:50-5:00/km",
+        "160-170 bpm",
+    ):
+        assert expected in out, expected
+
+
+def test_rest_day_and_race_day_are_inside_the_plan(planned):
+    assert show("ana", "--day", str(PLAN_START)).exit_code == 0
+    assert show("ana", "--day", str(RACE_DATE)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (("nobody",), RunnerNotFound, "no runner with runner_id 'nobody'"),
+        (("Not A Slug",), ValueError, "is not a valid runner id"),
+        (("ben",), ValueError, "runner 'ben' has no active plan"),
+        (("ana", "--week", "5"), ValueError, "week 5 is outside the plan, which has weeks 1-4"),
+        (("ana", "--day", "2026-12-25"), ValueError, "2026-12-25 is outside the plan"),
+        (("ana", "--day", "Thursday"), ValueError, "is not a date like"),
+        (("ana", "--week", "1", "--day", "2026-09-08"), ValueError, "not both"),
+    ],
+)
+def test_mistakes_are_named(planned, args, error, message):
+    result = show(*args)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, error)
+    assert message in str(result.exception)
+
+
+def test_no_warehouse_yet(home):
+    home.warehouse.unlink(missing_ok=True)
+    result = show("ana")
+    assert "run `cadence materialize` first" in str(result.exception)
+
+
+def test_the_command_line_prints_one_sentence(planned):
+    env = {**os.environ, "CADENCE_HOME": str(planned.root), "COLUMNS": "200"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from assets.cli import main; main()",
+            "plan",
+            "show",
+            "ana",
+            "--week",
+            "9",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Error: week 9 is outside the plan" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
