@@ -49,11 +49,18 @@ def _column_schema(table: TableContract) -> dg.TableSchema:
     )
 
 
-def _spec(schema: str, table: str, deps: list[dg.AssetKey], description: str) -> dg.AssetSpec:
+def table_spec(
+    schema: str,
+    table: str,
+    deps: list[dg.AssetKey],
+    description: str,
+    group: str | None = None,
+) -> dg.AssetSpec:
+    """An asset writing one contract-backed table (group: its schema unless given)."""
     return dg.AssetSpec(
         key=dg.AssetKey([schema, table]),
         deps=deps,
-        group_name=schema,
+        group_name=group or schema,
         description=description,
         kinds={"polars", "duckdb"},
         owners=["team:cadence"],
@@ -94,7 +101,7 @@ def raw_frames(con, runner_ids: list[str] | None = None) -> RawFrames:
 
 
 @dg.multi_asset(
-    specs=[_spec("terra", t, [*RAW, PROFILES], TERRA_DESCRIPTIONS[t]) for t in TERRA_TABLES],
+    specs=[table_spec("terra", t, [*RAW, PROFILES], TERRA_DESCRIPTIONS[t]) for t in TERRA_TABLES],
     pool=WAREHOUSE_POOL,
     name="terra_layer",
 )
@@ -130,8 +137,8 @@ TERRA_DEPS = [dg.AssetKey(["terra", t]) for t in TERRA_TABLES]
 
 @dg.multi_asset(
     specs=[
-        _spec("coach", "weekly_summaries", TERRA_DEPS, COACH_DESCRIPTIONS["weekly_summaries"]),
-        _spec("coach", "runner_states", TERRA_DEPS, COACH_DESCRIPTIONS["runner_states"]),
+        table_spec("coach", "weekly_summaries", TERRA_DEPS, COACH_DESCRIPTIONS["weekly_summaries"]),
+        table_spec("coach", "runner_states", TERRA_DEPS, COACH_DESCRIPTIONS["runner_states"]),
         dg.AssetSpec(
             key=dg.AssetKey(["coach", "runner_state"]),
             deps=TERRA_DEPS,

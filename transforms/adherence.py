@@ -172,21 +172,34 @@ def _rest_day_runs(
     )
 
 
-def weekly_compliance(weekly: pl.DataFrame, sessions: pl.DataFrame) -> pl.DataFrame:
-    """Weekly summaries with the active plans' planned volume and compliance (actual/planned)
-    for the weeks those plans cover; other weeks keep no planned figures."""
+def weekly_compliance(
+    weekly: pl.DataFrame, plans: pl.DataFrame, sessions: pl.DataFrame
+) -> pl.DataFrame:
+    """Weekly summaries with planned volume and compliance (actual / planned) for the weeks a
+    plan covers. A week counts against the plan of record: the latest-starting non-draft plan
+    that had started by that week (a replan does not rewrite the weeks before it)."""
+    starts = plans.filter(pl.col("status") != "draft").select(
+        "plan_id", pl.col("start_date").alias("_plan_start")
+    )
     planned = (
-        sessions.with_columns(
+        sessions.join(starts, on="plan_id")
+        .with_columns(
             (
                 pl.col("scheduled_date")
                 - pl.duration(days=pl.col("scheduled_date").dt.weekday() - 1)
             ).alias("week_start_date")
         )
+        .filter(pl.col("_plan_start") <= pl.col("week_start_date"))
+        .filter(
+            pl.col("_plan_start")
+            == pl.col("_plan_start").max().over("runner_id", "week_start_date")
+        )
         .group_by("runner_id", "week_start_date")
         .agg(pl.col("distance_km").sum().alias("_planned"))
     )
     return (
-        weekly.join(planned, on=["runner_id", "week_start_date"], how="left")
+        weekly.drop("planned_volume_km", "compliance_percentage")
+        .join(planned, on=["runner_id", "week_start_date"], how="left")
         .with_columns(
             pl.col("_planned").round(2).alias("planned_volume_km"),
             pl.when(pl.col("_planned") > 0)
@@ -196,5 +209,5 @@ def weekly_compliance(weekly: pl.DataFrame, sessions: pl.DataFrame) -> pl.DataFr
             .round(1)
             .alias("compliance_percentage"),
         )
-        .drop("_planned")
+        .select(weekly.columns)
     )

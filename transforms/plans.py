@@ -144,17 +144,68 @@ def _floor1(km: float) -> float:
     return math.floor(max(km, 0.0) * 10 + 1e-9) / 10
 
 
-def input_hash(runner: Mapping[str, Any], as_of: dt.date, reference: PlanReference) -> str:
-    """Hash of everything the plan depends on (the generator is deterministic in these)."""
+PLAN_KEY_SECTIONS = {
+    "goals": None,
+    "schedule": None,
+    "health": None,
+    "running": ("experience_level", "runs_per_week"),
+    "coaching": ("coaching_voice",),
+}
+"""What a plan is built around: a change here means a new plan; new data alone does not
+(the plan keeps running and adherence is tracked against it)."""
+
+
+def plan_key(runner: Mapping[str, Any], reference: PlanReference) -> str:
+    """Hash of the runner's plan-shaping facts, the rules, the templates and the version."""
+    facts = {}
+    for section, fields in PLAN_KEY_SECTIONS.items():
+        values = runner.get(section) or {}
+        facts[section] = values if fields is None else {f: values.get(f) for f in fields}
     payload = {
-        "runner": {k: v for k, v in runner.items() if k not in ("created_at", "updated_at")},
-        "as_of": as_of,
+        "runner": facts,
         "rules": [r.__dict__ for r in reference.rules],
         "templates": [t["template_id"] for t in reference.templates],
         "version": GENERATOR_VERSION,
     }
     blob = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Replan:
+    """Which runners get a new plan, and what becomes of the plans they had."""
+
+    generate: tuple[str, ...]
+    retire: Mapping[str, str]
+    """plan_id -> new status (completed when it ran its course, abandoned when replaced)."""
+
+
+def replan(
+    runners: list[Mapping[str, Any]],
+    plans: pl.DataFrame,
+    as_of: dt.date,
+    reference: PlanReference,
+) -> Replan:
+    """A runner gets a new plan when they have no active plan, when it has ended, or when
+    what it was built around changed; otherwise the active plan carries on."""
+    active = {
+        r["runner_id"]: r
+        for r in plans.filter(pl.col("status") == "active")
+        .select("runner_id", "plan_id", "end_date", "input_hash")
+        .to_dicts()
+    }
+    generate, retire = [], {}
+    for runner in sorted(runners, key=lambda r: r["runner_id"]):
+        current = active.get(runner["runner_id"])
+        if current is None:
+            generate.append(runner["runner_id"])
+        elif current["end_date"] < as_of:
+            generate.append(runner["runner_id"])
+            retire[current["plan_id"]] = "completed"
+        elif current["input_hash"] != plan_key(runner, reference):
+            generate.append(runner["runner_id"])
+            retire[current["plan_id"]] = "abandoned"
+    return Replan(tuple(generate), retire)
 
 
 class _PlanBuilder:
@@ -172,7 +223,7 @@ class _PlanBuilder:
         self.targets = ZoneTargets.build(self.paces, self.inputs.hr_zones)
         self.engine = SafeguardEngine(reference.rules, self.inputs.context)
         self.decisions = _Decisions()
-        self.plan_id = f"{self.inputs.runner_id}:{self.start.isoformat()}"
+        self.plan_id = f"{self.inputs.runner_id}_{self.start:%Y%m%d}"
         self.start_km = max(self.inputs.weekly_volume_km, MINIMUM_START_KM)
         self.peak_km = peak_volume(self.inputs, self.goal, self.start_km)
         self.every = recovery_every(self.inputs)
@@ -431,12 +482,13 @@ class _PlanBuilder:
             race.segments = instantiate(
                 race.template, self.targets, progress=0, race_km=self.race_km, race_pace=pace
             )
+        quality = [d for d in quality if d.is_hard]
         quality_km = sum(session_km(d.segments, self.targets) for d in quality)
         long_day = next((d for d in days.values() if d.session_type == "long"), None)
-        easy_days = [d for d in days.values() if d.session_type == "easy"]
         long_km = 0.0
         if long_day is not None:
             long_km = self._long_run_km(week, phase, target, quality_km, context, long_day)
+        easy_days = [d for d in days.values() if d.session_type == "easy"]
         remaining = target - quality_km - long_km
         while easy_days and remaining / len(easy_days) < MIN_EASY_RUN_KM:
             dropped = min(easy_days, key=lambda d: (self._nearest_spaced_gap(d, days), d.day))
@@ -483,7 +535,7 @@ class _PlanBuilder:
             [s for s in plan.segments if s["segment_type"] in ("work", "repeat")], self.targets
         )
         if spare <= 0 or total_work_s <= 0:
-            plan.session_type, plan.template = "easy", None
+            plan.session_type, plan.template, plan.segments = "easy", None, []
             plan.notes.append("too long for the runner's longest session; easy run instead")
             return
         cap_main_work(plan.segments, work_km * spare / total_work_s, self.targets)
@@ -771,7 +823,7 @@ class _PlanBuilder:
         safeguard_ids = list(dict.fromkeys(plan.safeguard_ids)) if plan else []
         gap = self._nearest_spaced_gap(plan, days) if plan and plan.is_hard else None
         return {
-            "session_id": f"{self.plan_id}:{date.isoformat()}",
+            "session_id": f"{self.plan_id}_{date:%Y%m%d}",
             "plan_id": self.plan_id,
             "runner_id": self.inputs.runner_id,
             "user_id": self.inputs.user_id,
@@ -1315,7 +1367,41 @@ def generate_plan(
         builder.taper,
         inputs.vdot,
     )
-    row = builder.plan_row(feasibility, generated_at, input_hash(runner, as_of, reference))
+    row = builder.plan_row(feasibility, generated_at, plan_key(runner, reference))
     for session in builder.session_rows:
         session["created_at"] = session["updated_at"] = generated_at
     return GeneratedPlan(row, builder.session_rows)
+
+
+def apply_replan(
+    plans: pl.DataFrame,
+    fresh: pl.DataFrame,
+    retire: Mapping[str, str],
+    as_of: dt.date,
+    now: dt.datetime,
+) -> pl.DataFrame:
+    """Every plan after a replan: the fresh plans (replacing any with the same id), the
+    retired ones with their new status, and each plan's current week as of `as_of`."""
+    kept = plans.filter(~pl.col("plan_id").is_in(fresh["plan_id"].implode()))
+    retired = pl.DataFrame(
+        {"plan_id": list(retire), "_retired": list(retire.values())},
+        schema={"plan_id": pl.String, "_retired": pl.String},
+    )
+    weeks_in = (pl.lit(as_of) - pl.col("start_date")).dt.total_days() // 7 + 1
+    return (
+        pl.concat([kept, fresh.select(plans.columns)], how="vertical")
+        .join(retired, on="plan_id", how="left")
+        .with_columns(
+            pl.coalesce("_retired", "status").alias("status"),
+            pl.when(pl.col("_retired").is_not_null())
+            .then(pl.lit(now))
+            .otherwise(pl.col("updated_at"))
+            .alias("updated_at"),
+            pl.when(pl.lit(as_of) < pl.col("start_date"))
+            .then(0)
+            .otherwise(pl.min_horizontal(weeks_in, pl.col("total_weeks")))
+            .alias("current_week"),
+        )
+        .drop("_retired")
+        .sort("runner_id", "start_date", "plan_id")
+    )

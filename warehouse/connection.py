@@ -90,6 +90,18 @@ def read_raw(
     return frame.with_columns(pl.selectors.datetime().dt.convert_time_zone("UTC"))
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Everything inside commits together or not at all."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def rewrite_tables(
     con: duckdb.DuckDBPyConnection,
     contracts: list[TableContract],
@@ -99,8 +111,7 @@ def rewrite_tables(
     validated before it is written), all in one transaction: memory is bounded by a pass,
     and a bad frame or a failure half way leaves the warehouse as it was."""
     counts = {c.qualified_name: 0 for c in contracts}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for contract in contracts:
             con.execute(f"DELETE FROM {contract.qualified_name}")
         for frames in passes:
@@ -114,8 +125,4 @@ def rewrite_tables(
                 finally:
                     con.unregister("_cadence_rows")
                 counts[contract.qualified_name] += valid.height
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
     return counts

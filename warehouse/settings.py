@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass
@@ -84,3 +85,17 @@ def require_runner_id(text: str) -> str:
             f"{text!r} is not a valid runner id: use 1-64 lowercase letters, digits, '-' or '_'"
         )
     return text
+
+
+def plan_date() -> dt.date:
+    """The day plans are made and followed as of: $CADENCE_PLAN_DATE (ISO date, e.g. to replay
+    a past day) or today."""
+    configured = os.environ.get("CADENCE_PLAN_DATE")
+    if not configured:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(configured)
+    except ValueError:
+        raise ValueError(
+            f"CADENCE_PLAN_DATE={configured!r} is not a date (e.g. 2026-11-21)"
+        ) from None
