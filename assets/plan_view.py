@@ -81,7 +81,7 @@ def _km(value: float | None) -> str:
 def _percent(value: float | None, signed: bool = False) -> str:
     if value is None:
         return NONE
-    return f"{value:+.0f}%" if signed else f"{value:.0f}%"
+    return f"{round(value):+d}%" if signed else f"{value:.0f}%"
 
 
 def _duration(seconds: float | None) -> str:
@@ -176,7 +176,12 @@ def season_view(plan: Mapping[str, Any], runner_name: str) -> list[RenderableTyp
                 f"{plan.get('total_weeks')} weeks, now in week {plan.get('current_week')}",
             ),
             ("Volume", _sparkline(weeks) if weeks else None),
-            ("Status", f"{plan.get('status')}, validation {plan.get('validation_status')}"),
+            (
+                "Status",
+                ", validation ".join(
+                    str(v) for v in (plan.get("status"), plan.get("validation_status")) if v
+                ),
+            ),
         ]
     )
     view: list[RenderableType] = [

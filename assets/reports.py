@@ -82,17 +82,17 @@ def _draw(
     stem: str, runner_id: str, name: str, daily: pl.DataFrame, plan: dict[str, Any] | None
 ) -> bytes:
     if stem == "pmc":
-        return pmc_chart(daily, f"Fitness, fatigue and form: {name} ({runner_id})")
+        return pmc_chart(daily, f"Fitness, fatigue and form · {name} ({runner_id})")
     if plan is None:
         raise ValueError("no active plan")
     if stem == "plan_progression":
         return plan_progression_chart(
             plan["weekly_plan"] or [],
-            f"{plan['name']}: weekly volume and intensity",
+            f"{plan['name']} · weekly volume and hard share",
             plan["race_date"],
         )
     made = plan["generated_at"].date() if plan["generated_at"] else plan["start_date"]
-    return snapshot_radar_chart(plan["runner_snapshot"] or {}, f"Runner snapshot: {name}, {made}")
+    return snapshot_radar_chart(plan["runner_snapshot"] or {}, f"Runner snapshot · {name}, {made}")
 
 
 def write_runner_reports(home: CadenceHome, runner_ids: list[str] | None = None) -> RunnerReports:

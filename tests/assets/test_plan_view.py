@@ -7,8 +7,11 @@ import pytest
 from typer.testing import CliRunner
 
 from assets.cli import app
+from assets.reports import write_runner_reports
 from tests.plan_rows import PLAN_START, RACE_DATE, insert_plan, plan_row, session_rows
+from transforms.plans import PlanReference, generate_plan
 from warehouse.connection import open_warehouse
+from warehouse.reference import reference_frames
 from warehouse.runners import RunnerAPI, RunnerNotFound
 
 TUESDAY = PLAN_START + dt.timedelta(days=1)
@@ -188,3 +191,35 @@ def test_the_command_line_prints_one_sentence(planned):
     assert done.returncode == 1
     assert "Error: week 9 is outside the plan" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_a_generated_plan_shows_at_every_zoom_and_draws(home):
+    """The real generator's output (not hand-built rows) through the views and the charts."""
+    frames = reference_frames()
+    reference = PlanReference.from_frames(
+        frames["reference.knowledge_base"],
+        frames["reference.safeguards"],
+        frames["reference.workout_templates"],
+    )
+    with open_warehouse(home.warehouse) as con:
+        api = RunnerAPI(con)
+        api.create_runner("user-ana", "Ana Sousa", runner_id="ana")
+        runner = api.update_runner(
+            "ana",
+            {
+                "running.current_volume": 25,
+                "goals": {"goal_type": "race", "race_distance": 10, "race_date": "2026-12-13"},
+                "schedule": {"available_days": 4, "long_run_day": "saturday"},
+            },
+        )
+        generated = generate_plan(
+            runner, dt.date(2026, 9, 1), reference, dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
+        )
+        insert_plan(con, {**generated.plan, "status": "active"}, generated.sessions)
+    plan = generated.plan
+    assert show("ana").exit_code == 0
+    assert show("ana", "--week", str(plan["total_weeks"])).exit_code == 0
+    for day in (plan["start_date"], plan["race_date"]):
+        assert show("ana", "--day", str(day)).exit_code == 0
+    reports = write_runner_reports(home)
+    assert set(reports.runners[0].charts) == {"plan_progression", "snapshot_radar"}
