@@ -248,3 +248,37 @@ def merge_activities(
         )
         .sort("runner_id", "start_time")
     )
+
+
+def label_samples(samples: pl.DataFrame, recordings: pl.DataFrame) -> pl.DataFrame:
+    """The samples of the recordings listed in `recordings` (runner_id, external_id and the
+    columns to attach, such as activity_id), with those columns: an inner join on runner_id
+    and external_id that keeps the samples' order.
+
+    Samples come in long runs of one recording, so each run is looked up once: a few hundred
+    lookups instead of millions, and no sample column is copied."""
+    keys = ["runner_id", "external_id"]
+    if recordings.select(keys).is_duplicated().any():
+        return samples.join(recordings, on=keys)
+    starts = samples.select(
+        (
+            pl.any_horizontal(pl.col(k).ne_missing(pl.col(k).shift()) for k in keys)
+            | (pl.int_range(pl.len()) == 0)
+        ).alias("_start")
+    ).to_series()
+    runs = (
+        samples.select(keys)
+        .filter(starts)
+        .join(
+            recordings.with_columns(pl.lit(True).alias("_found")),
+            on=keys,
+            how="left",
+            maintain_order="left",
+        )
+        .drop(keys)
+    )
+    run = starts.cum_sum() - 1
+    labelled = samples.with_columns(runs[c].gather(run) for c in runs.columns)
+    if labelled["_found"].null_count():
+        labelled = labelled.filter(pl.col("_found").is_not_null())
+    return labelled.drop("_found")

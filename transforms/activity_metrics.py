@@ -2,11 +2,19 @@
 
 Samples: activity_id, runner_id, timestamp, heart_rate_bpm, speed_meters_per_second,
 altitude_meters, distance_meters, lat_deg, lon_deg (any may be null).
+
+The metric functions take one stream per activity sorted by activity_id and timestamp, as
+`primary_streams` returns it: millions of samples are sorted once, not once per metric, and
+"the previous sample" is the previous row whenever it belongs to the same activity.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
+
+from transforms.intervals import sorted_by
 
 MOVING_SPEED = 0.5
 """m/s: slower than this is standing still."""
@@ -22,11 +30,21 @@ BEST_EFFORT_METERS = {
 }
 
 
-def primary_streams(samples: pl.DataFrame, *, ordered: bool = True) -> pl.DataFrame:
+def activity_codes(activity_ids: pl.Series) -> pl.Enum:
+    """The activity ids as an Enum in text order: grouping, joining and sorting millions of
+    samples on its integer codes is several times faster than on the text, in the same order."""
+    return pl.Enum(activity_ids.unique().drop_nulls().sort())
+
+
+def primary_streams(samples: pl.LazyFrame, columns: Sequence[str]) -> pl.DataFrame:
     """One stream per activity for metrics: the richest source (most distance, then most HR
     samples; ties by source name), so two recordings are never mixed on one time axis.
-    Sorted by activity and time unless `ordered` is False (for callers that order anyway)."""
-    richness = (
+
+    `samples` carry activity_id as an Enum (see `activity_codes`), source, distance_meters
+    and heart_rate_bpm. Returns activity_id and `columns`, sorted by activity and time."""
+    codes = samples.collect_schema()["activity_id"]
+    assert isinstance(codes, pl.Enum), "activity_id must be an Enum (activity_codes)"
+    richest = (
         samples.group_by("activity_id", "source")
         .agg(
             pl.col("distance_meters").count().alias("_d"),
@@ -34,19 +52,35 @@ def primary_streams(samples: pl.DataFrame, *, ordered: bool = True) -> pl.DataFr
         )
         .sort("activity_id", "_d", "_h", "source", descending=[False, True, True, False])
         .unique("activity_id", keep="first")
-        .select("activity_id", "source")
+        .collect()
     )
-    streams = samples.join(richness, on=["activity_id", "source"])
-    return streams.sort("activity_id", "timestamp") if ordered else streams
+    # the richest source of every activity, looked up by the activity's code
+    source_of = pl.Series("_primary", [None] * len(codes.categories), pl.String).scatter(
+        richest["activity_id"].to_physical(), richest["source"]
+    )
+    streams = (
+        samples.filter(
+            pl.col("source") == pl.lit(source_of).gather(pl.col("activity_id").to_physical())
+        )
+        .select("activity_id", *columns)
+        .collect()
+    )
+    # flagged sorted, group-bys take each activity as one slice of rows
+    return sorted_by(streams, "activity_id", "timestamp").with_columns(
+        pl.col("activity_id").set_sorted()
+    )
 
 
-def _with_intervals(samples: pl.DataFrame) -> pl.DataFrame:
-    """Each sample's duration (seconds to the next sample, capped for pauses).
+def _previous(expr: pl.Expr, rows: int = 1, activity: str = "activity_id") -> pl.Expr:
+    """`expr` `rows` rows earlier (negative: later) within the same activity, else null: the
+    same as `expr.shift(rows).over(activity)` on frames sorted by activity, without a window."""
+    return pl.when(pl.col(activity).shift(rows) == pl.col(activity)).then(expr.shift(rows))
 
-    The metric functions expect one stream per activity sorted by activity_id and timestamp,
-    as `primary_streams` returns it: sorting millions of samples once, not per metric."""
-    return samples.with_columns(
-        (pl.col("timestamp").shift(-1).over("activity_id") - pl.col("timestamp"))
+
+def _interval() -> pl.Expr:
+    """Each sample's duration (seconds to the next sample, capped for pauses)."""
+    return (
+        (_previous(pl.col("timestamp"), -1) - pl.col("timestamp"))
         .dt.total_seconds(fractional=True)
         .fill_null(1.0)
         .clip(0.0, MAX_SAMPLE_GAP)
@@ -60,7 +94,6 @@ def zone_seconds(samples: pl.DataFrame, zones: pl.DataFrame) -> pl.DataFrame:
     `zones`: runner_id, zone, name, min_bpm, max_bpm. Heart rates below zone 1 are not
     counted; above zone 5 count as zone 5.
     """
-    timed = _with_intervals(samples).filter(pl.col("heart_rate_bpm").is_not_null())
     # one row per runner holding every zone's lower bound, so each sample is placed by a
     # few comparisons instead of being joined with every zone
     bounds = zones.pivot("zone", index="runner_id", values="min_bpm").rename(
@@ -74,11 +107,16 @@ def zone_seconds(samples: pl.DataFrame, zones: pl.DataFrame) -> pl.DataFrame:
             .then(pl.lit(number, pl.Int64))
             .otherwise(zone)
         )
-    placed = timed.join(bounds, on="runner_id").with_columns(zone.alias("zone"))
     totals = (
-        placed.drop_nulls("zone")
+        samples.lazy()
+        .select("activity_id", "runner_id", "heart_rate_bpm", _interval())
+        .filter(pl.col("heart_rate_bpm").is_not_null())
+        .join(bounds.lazy(), on="runner_id")
+        .with_columns(zone.alias("zone"))
+        .drop_nulls("zone")
         .group_by("activity_id", "runner_id", "zone")
         .agg(pl.col("_dt").sum().alias("duration_seconds"))
+        .collect()
     )
     return (
         totals.join(zones, on=["runner_id", "zone"])
@@ -95,28 +133,35 @@ def zone_seconds(samples: pl.DataFrame, zones: pl.DataFrame) -> pl.DataFrame:
 
 def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
     """Per-kilometre splits from cumulative distance (the last split may be partial)."""
-    timed = samples.sort("activity_id", "timestamp").filter(pl.col("distance_meters").is_not_null())
-    timed = timed.with_columns(
-        (pl.col("distance_meters") - pl.col("distance_meters").first().over("activity_id")).alias(
-            "_from_start"
-        ),
-        pl.col("altitude_meters").diff().over("activity_id").clip(lower_bound=0).alias("_up"),
-    ).with_columns((pl.col("_from_start") // 1000).cast(pl.Int64).alias("_km"))
-    previous_t = pl.col("timestamp").shift(1).over("activity_id")
-    previous_d = pl.col("_from_start").shift(1).over("activity_id")
+    timed = (
+        samples.lazy()
+        .select("activity_id", "timestamp", "distance_meters", "altitude_meters", "heart_rate_bpm")
+        .filter(pl.col("distance_meters").is_not_null())
+        .with_columns(
+            (
+                pl.col("distance_meters") - pl.col("distance_meters").first().over("activity_id")
+            ).alias("_from_start"),
+            (pl.col("altitude_meters") - _previous(pl.col("altitude_meters")))
+            .clip(lower_bound=0)
+            .alias("_up"),
+        )
+        .with_columns((pl.col("_from_start") // 1000).cast(pl.Int64).alias("_km"))
+    )
+    previous_t = _previous(pl.col("timestamp"))
+    previous_d = _previous(pl.col("_from_start"))
     # the instant the kilometre boundary was crossed, interpolated between two samples
     crossing = previous_t + (
         (pl.col("timestamp") - previous_t)
         * ((pl.col("_km") * 1000 - previous_d) / (pl.col("_from_start") - previous_d))
     )
-    timed = timed.with_columns(
-        pl.when(previous_d.is_null() | (pl.col("_from_start") == previous_d))
-        .then(pl.col("timestamp"))
-        .otherwise(crossing)
-        .alias("_crossed")
-    )
     splits = (
-        timed.group_by("activity_id", "_km")
+        timed.with_columns(
+            pl.when(previous_d.is_null() | (pl.col("_from_start") == previous_d))
+            .then(pl.col("timestamp"))
+            .otherwise(crossing)
+            .alias("_crossed")
+        )
+        .group_by("activity_id", "_km")
         .agg(
             pl.col("_crossed").sort_by("timestamp").first().alias("_entered"),
             pl.col("timestamp").max().alias("_last"),
@@ -161,15 +206,17 @@ def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
                 "elevation_gain_meters",
             ).alias("splits_km")
         )
+        .collect()
     )
 
 
 def stream_summary(samples: pl.DataFrame) -> pl.DataFrame:
     """Moving time, climbing with a noise threshold, start/end position, HR and max speed."""
-    timed = _with_intervals(samples)
     positioned = pl.col("lat_deg").is_not_null() & pl.col("lon_deg").is_not_null()
     return (
-        timed.group_by("activity_id")
+        samples.lazy()
+        .with_columns(_interval())
+        .group_by("activity_id")
         .agg(
             pl.col("_dt")
             .filter(pl.col("speed_meters_per_second") >= MOVING_SPEED)
@@ -190,6 +237,7 @@ def stream_summary(samples: pl.DataFrame) -> pl.DataFrame:
             positioned.any().alias("has_gps"),
             pl.col("heart_rate_bpm").is_not_null().any().alias("has_heart_rate"),
         )
+        .collect()
         .with_columns(
             pl.col("_altitudes")
             .map_elements(_climb, return_dtype=pl.List(pl.Float64))
@@ -223,28 +271,30 @@ def best_efforts(samples: pl.DataFrame) -> pl.DataFrame:
     """Fastest time over each standard distance within one activity.
 
     For every sample as the end of a window, an as-of join finds the last sample at least
-    the target distance earlier; the window's time is scaled to the exact distance.
+    the target distance earlier; the window's time is scaled to the exact distance. Distance
+    never decreases along a stream sorted by time (it is the running maximum), so the stream
+    is already in the order the as-of join needs.
     """
     base = (
-        samples.filter(pl.col("distance_meters").is_not_null())
+        samples.lazy()
+        .filter(pl.col("distance_meters").is_not_null())
         .select(
             "activity_id",
             pl.col("timestamp").dt.epoch("us").cast(pl.Float64).truediv(1e6).alias("t"),
-            pl.col("distance_meters")
-            .cum_max()
-            .over("activity_id", order_by="timestamp")
-            .alias("d"),
+            pl.col("distance_meters").cum_max().over("activity_id").alias("d"),
         )
-        .sort("activity_id", "d")
+        .collect()
+    )
+    starts = base.select(
+        "activity_id",
+        pl.col("d").alias("d_start"),
+        pl.col("t").alias("t_start"),
+        pl.col("d").alias("d_reached"),
     )
     efforts = []
     for name, target in BEST_EFFORT_METERS.items():
-        probe = base.with_columns((pl.col("d") - target).alias("d_start"))
-        starts = base.select(
-            "activity_id", pl.col("d").alias("d_start"), pl.col("t").alias("t_start")
-        ).with_columns(pl.col("d_start").alias("d_reached"))
-        found = probe.sort("activity_id", "d_start").join_asof(
-            starts.sort("activity_id", "d_start"),
+        found = base.with_columns((pl.col("d") - target).alias("d_start")).join_asof(
+            starts,
             on="d_start",
             by="activity_id",
             strategy="backward",

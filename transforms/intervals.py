@@ -5,6 +5,22 @@ from __future__ import annotations
 import polars as pl
 
 
+def sorted_by(frame: pl.DataFrame, key: str, at: str) -> pl.DataFrame:
+    """`frame` sorted by `key`, then by the instant `at`.
+
+    Two one-column sorts (by instant, then a stable sort by key) give the order of one
+    two-column sort, which Polars performs on encoded rows: several times slower on millions
+    of rows."""
+    order = (
+        frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), key, at)
+        .sort(at)
+        .sort(key, maintain_order=True)
+        .get_column("_row")
+    )
+    # gathering from one contiguous chunk is several times faster than from many
+    return frame.rechunk()[order]
+
+
 def union_intervals(
     frame: pl.DataFrame,
     keys: list[str],
@@ -77,9 +93,9 @@ def within_intervals(
     """Each point with the columns of the interval (same `by`) that contains it; points in
     no interval are dropped. Where intervals overlap, the one that started last wins."""
     return (
-        points.sort(by, at)
+        sorted_by(points, by, at)
         .join_asof(
-            intervals.sort(by, start),
+            sorted_by(intervals, by, start),
             left_on=at,
             right_on=start,
             by=by,

@@ -185,6 +185,7 @@ def instantiate(
     steady_km: float | None = None,
     race_km: float | None = None,
     race_pace: float | None = None,
+    race_zone: str | None = None,
     hr_targets: bool = False,
 ) -> list[dict[str, Any]]:
     """The template's segments with the main segment grown by `progress` (0-1) toward the
@@ -196,6 +197,7 @@ def instantiate(
             s["distance_km"] = round(steady_km or 0.0, 1)
     if race_km is not None and main is not None:
         main["distance_km"] = race_km
+        main["intensity_zone"] = race_zone
     elif main is not None and main["segment_type"] in ("work", "repeat"):
         fixed_km = session_km([s for s in segments if s is not main], targets)
         fixed_s = session_seconds([s for s in segments if s is not main], targets)
@@ -319,7 +321,12 @@ def week_measures(
         "interval_km_per_week": _zone_total(zones, days, "I"),
         "repetition_share_percent": share(_zone_total(zones, days, "R")),
         "marathon_pace_share_percent": max(
-            (share(z.get("M", 0.0)) or 0.0 for z in zones), default=None
+            (
+                share(z.get("M", 0.0)) or 0.0
+                for z, d in zip(zones, days, strict=True)
+                if d.session_type != "race"
+            ),
+            default=None,
         ),
         "easy_session_share_percent": 100 * easy_runs / runs if runs else None,
     }

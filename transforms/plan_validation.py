@@ -78,7 +78,7 @@ def _structural_errors(sessions: list[dict[str, Any]], blocked: set[str]) -> lis
             errors.append(f"{where}: no justification")
         if not s["structure_segments"]:
             errors.append(f"{where}: no structure")
-        if s["day_of_week"] in blocked:
+        if s["day_of_week"] in blocked and s["session_type"] != "race":  # the race sets its day
             errors.append(f"{where}: on a blocked day")
         for low, high in (
             ("pace_min_sec_per_km", "pace_max_sec_per_km"),

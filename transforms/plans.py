@@ -8,6 +8,7 @@ the runner's data, the knowledge base or the safeguards (which the engine reads 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -20,7 +21,7 @@ import polars as pl
 
 from transforms import plan_text as text
 from transforms.feasibility import Feasibility, goal_feasibility
-from transforms.physiology import race_seconds, training_paces
+from transforms.physiology import TrainingPaces, race_seconds, training_paces
 from transforms.plan_calendar import (
     PHASE_FOCUS,
     TAPER_SHARE_OF_PEAK,
@@ -84,6 +85,14 @@ LONG_RUN_SHARE_DEFAULT = 0.28
 STRIDE_PHASES = ("Base", "Build", "Recovery", "Maintenance", "Taper")
 MARATHON_FINISH_FROM_KM = 21.0
 MARATHON_FINISH_MAX_KM = 12.0
+SETTLE_ATTEMPTS = 5
+PACE_FIELDS = [f for f in dataclasses.fields(TrainingPaces) if f.name != "vdot"]
+RACE_ZONES = ((10.5, "I"), (21.5, "T"), (250.0, "M"))
+"""The Daniels zone a race runs closest to, by distance (5K-10K near VO2max, half near
+threshold, longer near marathon pace): it sets the race's heart-rate target."""
+QUALITY_MAX_SHARE = 0.5
+"""Quality sessions (warm-up and cool-down included) take at most half the week's volume:
+the rest stays easy (kb_polarized_80_20)."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +228,11 @@ class _PlanBuilder:
         self.race_km = self.inputs.race_distance_km if self.goal == "race" else None
         self.taper = taper_weeks(self.race_km, self.weeks) if self.race_km else 0
         self.phases = phase_layout(self.goal, self.weeks, self.taper)
-        self.paces = training_paces(self.inputs.vdot)
+        # whole seconds, as stored in target_paces: the validator re-measures with those
+        exact = training_paces(self.inputs.vdot)
+        self.paces = dataclasses.replace(
+            exact, **{f.name: float(round(getattr(exact, f.name))) for f in PACE_FIELDS}
+        )
         self.targets = ZoneTargets.build(self.paces, self.inputs.hr_zones)
         self.engine = SafeguardEngine(reference.rules, self.inputs.context)
         self.decisions = _Decisions()
@@ -347,6 +360,9 @@ class _PlanBuilder:
         self._choose_templates(week, phase, is_recovery, days)
         self._size_week(week, phase, target, days, context, is_race_week)
         self._label_easy_days(phase, anchor, days, is_race_week)
+        for attempt in range(SETTLE_ATTEMPTS):
+            if not self._settle_week(week, days, first=attempt == 0):
+                break
         race_session_km = session_km(days[anchor].segments, self.targets) if is_race_week else 0.0
         measures = week_measures(
             days.values(),
@@ -363,6 +379,25 @@ class _PlanBuilder:
         return self._emit_week(
             week, week_start, phase, is_recovery, is_race_week, days, last_full, race_session_km
         )
+
+    def feasibility(self) -> Feasibility:
+        return goal_feasibility(
+            self.inputs.goal_type,
+            self.goal,
+            self.race_km,
+            self.inputs.target_time_seconds,
+            self.weeks,
+            self.taper,
+            self.inputs.vdot,
+        )
+
+    def race_time(self) -> float:
+        """Goal time when the goal is within reach (never slower than easy pace), else the
+        time current fitness predicts."""
+        judged = self.feasibility()
+        if self.inputs.target_time_seconds and not judged.unrealistic:
+            return min(self.inputs.target_time_seconds, self.paces.easy_slow * self.race_km)
+        return judged.predicted_seconds
 
     def _strong(self, runs: int) -> bool:
         return self.inputs.experience in ("advanced", "elite") and runs >= 6
@@ -470,20 +505,23 @@ class _PlanBuilder:
             )
             if max_minutes and session_seconds(plan.segments, self.targets) > max_minutes * 60:
                 self._fit_time(plan, max_minutes)
-        self._cap_zones(week, quality, target, context)
         if is_race_week:
             race = next(d for d in days.values() if d.session_type == "race")
-            pace = (
-                self.inputs.target_time_seconds / self.race_km
-                if self.inputs.target_time_seconds
-                else race_seconds(self.inputs.vdot, self.race_km * 1000) / self.race_km
-            )
             race.template = self._template_for("race")
             race.segments = instantiate(
-                race.template, self.targets, progress=0, race_km=self.race_km, race_pace=pace
+                race.template,
+                self.targets,
+                progress=0,
+                race_km=self.race_km,
+                race_pace=self.race_time() / self.race_km,
+                race_zone=next(z for km, z in RACE_ZONES if self.race_km <= km),
             )
         quality = [d for d in quality if d.is_hard]
-        quality_km = sum(session_km(d.segments, self.targets) for d in quality)
+        while quality and self._quality_km(quality) > QUALITY_MAX_SHARE * target:
+            dropped = quality.pop()
+            dropped.session_type, dropped.template, dropped.segments = "easy", None, []
+            dropped.notes.append("the week is too small for this quality session")
+        quality_km = self._quality_km(quality)
         long_day = next((d for d in days.values() if d.session_type == "long"), None)
         long_km = 0.0
         if long_day is not None:
@@ -499,10 +537,10 @@ class _PlanBuilder:
             km = self._cap_easy_km(week, each, plan, context)
             plan.template = self._template_for("easy")
             plan.segments = instantiate(plan.template, self.targets, progress=0, steady_km=km)
-        if long_day is not None and long_day.session_type == "long":
-            self._settle_long_share(week, days, long_day)
 
-    def _settle_long_share(self, week: int, days: dict[int, DayPlan], long_day: DayPlan) -> None:
+    def _settle_long_share(
+        self, week: int, days: dict[int, DayPlan], long_day: DayPlan, *, first: bool
+    ) -> bool:
         """The long run was capped against the week's target; the sized week can come out
         smaller (easy runs round down or drop), so the share is checked on the real week."""
         long_km = session_km(long_day.segments, self.targets)
@@ -519,11 +557,17 @@ class _PlanBuilder:
             week={"planned_volume_km": total},
             subject=long_km,
             convert=lambda percent: percent / 100 * others / (1 - percent / 100),
+            record_unapplied=first,
         )
-        if check.value < long_km:
-            steady = next(s for s in long_day.segments if s["segment_type"] == "steady")
-            steady["distance_km"] = _floor1(steady["distance_km"] - (long_km - check.value))
-            long_day.safeguard_ids += [r.safeguard_id for r in check.applied_rules]
+        if check.value >= long_km:
+            return False
+        steady = next(s for s in long_day.segments if s["segment_type"] == "steady")
+        steady["distance_km"] = _floor1(steady["distance_km"] - (long_km - check.value))
+        long_day.safeguard_ids += [r.safeguard_id for r in check.applied_rules]
+        return True
+
+    def _quality_km(self, quality: list[DayPlan]) -> float:
+        return sum(session_km(d.segments, self.targets) for d in quality)
 
     def _fit_time(self, plan: DayPlan, max_minutes: float) -> None:
         """Shorten the main work until the session fits the runner's longest session."""
@@ -540,48 +584,58 @@ class _PlanBuilder:
             return
         cap_main_work(plan.segments, work_km * spare / total_work_s, self.targets)
 
-    def _cap_zones(self, week: int, quality: list[DayPlan], target: float, context: dict) -> None:
-        if target <= 0:
-            return
-        for plan in quality:
+    def _settle_week(self, week: int, days: dict[int, DayPlan], *, first: bool) -> bool:
+        """Check the shares the safeguards bound against the week as built (zone work per
+        session and per week, the long run), cutting what breaks them; True if anything
+        changed. Each cut shrinks the week a little, so the caller repeats until stable."""
+        sessions = [d for d in days.values() if d.session_type != "race"]
+        volume = sum(session_km(d.segments, self.targets) for d in sessions)
+        if volume <= 0:
+            return False
+        context = {"planned_volume_km": volume}
+        changed = False
+        for plan in (d for d in sessions if d.is_hard or d.session_type == "long"):
             for zone, field_name in (
                 ("T", "threshold_session_share_percent"),
                 ("M", "marathon_pace_share_percent"),
             ):
                 km = zone_km(plan.segments, self.targets).get(zone, 0.0)
                 if km:
-                    self._cap_zone(
+                    changed |= self._cap_zone(
                         week,
                         [plan],
                         zone,
                         field_name,
-                        100 * km / target,
-                        target,
+                        100 * km / volume,
+                        volume,
                         context,
                         share=True,
+                        first=first,
                     )
-        for zone, share_field, km_field in (
-            ("I", "interval_share_percent", "interval_km_per_week"),
-            ("R", "repetition_share_percent", None),
+        for zone, field_name in (
+            ("I", "interval_share_percent"),
+            ("I", "interval_km_per_week"),
+            ("R", "repetition_share_percent"),
         ):
-            holders = [p for p in quality if zone_km(p.segments, self.targets).get(zone, 0.0)]
-            total = sum(zone_km(p.segments, self.targets)[zone] for p in holders)
+            holders = [p for p in sessions if zone_km(p.segments, self.targets).get(zone, 0.0)]
             if holders:
-                self._cap_zone(
+                total = sum(zone_km(p.segments, self.targets)[zone] for p in holders)
+                share = field_name.endswith("percent")
+                changed |= self._cap_zone(
                     week,
                     holders,
                     zone,
-                    share_field,
-                    100 * total / target,
-                    target,
+                    field_name,
+                    100 * total / volume if share else total,
+                    volume,
                     context,
-                    share=True,
+                    share=share,
+                    first=first,
                 )
-                if km_field:
-                    total = sum(zone_km(p.segments, self.targets)[zone] for p in holders)
-                    self._cap_zone(
-                        week, holders, zone, km_field, total, target, context, share=False
-                    )
+        long_day = next((d for d in days.values() if d.session_type == "long"), None)
+        if long_day is not None:
+            changed |= self._settle_long_share(week, days, long_day, first=first)
+        return changed
 
     def _cap_zone(
         self,
@@ -594,10 +648,13 @@ class _PlanBuilder:
         context: dict,
         *,
         share: bool,
-    ) -> None:
-        check = self.engine.check(field_name, value, week_number=week, week=context)
+        first: bool,
+    ) -> bool:
+        check = self.engine.check(
+            field_name, value, week_number=week, week=context, record_unapplied=first
+        )
         if check.value >= value - 1e-9:
-            return
+            return False
         allowed_km = check.value * target / 100 if share else check.value
         per_holder = allowed_km / len(holders)
         for plan in holders:
@@ -606,8 +663,19 @@ class _PlanBuilder:
                 for s in plan.segments
                 if s["segment_type"] not in ("work", "repeat")
             )
-            cap_main_work(plan.segments, max(per_holder - others, 0.0), self.targets)
+            allowed = max(per_holder - others, 0.0)
+            cap_main_work(plan.segments, allowed, self.targets)
             plan.safeguard_ids += [r.safeguard_id for r in check.applied_rules]
+            if main_work_km(plan.segments, self.targets) > allowed + 1e-9:
+                self._make_easy(plan, f"even one repetition breaks {check.applied_rules[0].name}")
+        return True
+
+    def _make_easy(self, plan: DayPlan, why: str) -> None:
+        """Turn a session into an easy run of the same distance (the week keeps its size)."""
+        km = _floor1(session_km(plan.segments, self.targets))
+        plan.session_type, plan.template = "easy", self._template_for("easy")
+        plan.segments = instantiate(plan.template, self.targets, progress=0, steady_km=km)
+        plan.notes.append(f"easy run instead: {why}")
 
     def _long_run_km(
         self,
@@ -646,19 +714,8 @@ class _PlanBuilder:
             plan.segments = instantiate(
                 template, self.targets, progress=0, steady_km=km - _floor1(marathon_km)
             )
-            cap_main_work(plan.segments, _floor1(marathon_km), self.targets)
             main = next(s for s in plan.segments if s["segment_type"] == "work")
             main["distance_km"] = _floor1(marathon_km)
-            self._cap_zone(
-                week,
-                [plan],
-                "M",
-                "marathon_pace_share_percent",
-                100 * main["distance_km"] / target,
-                target,
-                context,
-                share=True,
-            )
             steady = next(s for s in plan.segments if s["segment_type"] == "steady")
             steady["distance_km"] = _floor1(km - main["distance_km"])
         else:
@@ -1357,17 +1414,7 @@ def generate_plan(
     """The plan for one runner as of a date (the plan starts on that week's Monday)."""
     builder = _PlanBuilder(runner, as_of, reference)
     builder.build()
-    inputs = builder.inputs
-    feasibility = goal_feasibility(
-        inputs.goal_type,
-        builder.goal,
-        builder.race_km,
-        inputs.target_time_seconds,
-        builder.weeks,
-        builder.taper,
-        inputs.vdot,
-    )
-    row = builder.plan_row(feasibility, generated_at, plan_key(runner, reference))
+    row = builder.plan_row(builder.feasibility(), generated_at, plan_key(runner, reference))
     for session in builder.session_rows:
         session["created_at"] = session["updated_at"] = generated_at
     return GeneratedPlan(row, builder.session_rows)

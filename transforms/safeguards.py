@@ -186,12 +186,14 @@ class SafeguardEngine:
         session_id: str | None = None,
         subject: float | None = None,
         convert: Callable[[float], float] | None = None,
+        record_unapplied: bool = True,
     ) -> Check:
         """Check `value` of `field_name`, applying the rules in priority order.
 
         `subject` is the plan value the actions change when it is not the tested value
         itself (a reduce rule on ACWR cuts the week's volume); `convert` maps the adjusted
-        tested value back to the subject (a capped share back to kilometres).
+        tested value back to the subject (a capped share back to kilometres). Re-checks of a
+        settled week pass `record_unapplied=False` so only changes are recorded again.
         """
         target = value if subject is None else subject
         result = Check(value=target if target is not None else 0.0)
@@ -227,7 +229,8 @@ class SafeguardEngine:
                 else f"{field_name} {_number(float(value))} within {rule.describe()}: no change",
             }
             result.applications.append(application)
-            self.applications.append(application)
+            if fired or record_unapplied:
+                self.applications.append(application)
         return result
 
     def violations(

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from transforms.activities import match_activities, merge_activities
+from transforms.activities import label_samples, match_activities, merge_activities
 from transforms.activity_metrics import (
+    activity_codes,
     km_splits,
     primary_streams,
     stream_summary,
@@ -32,6 +33,17 @@ from warehouse.vocabulary import RUNNING_TYPES
 
 PACED_TYPES = (*RUNNING_TYPES, "walking", "hiking")
 MIN_PACED_METERS = 200.0
+STREAM_COLUMNS = (
+    "runner_id",
+    "timestamp",
+    "heart_rate_bpm",
+    "speed_meters_per_second",
+    "altitude_meters",
+    "distance_meters",
+    "lat_deg",
+    "lon_deg",
+)
+"""What the stream metrics read of each sample."""
 
 
 @dataclass(frozen=True)
@@ -145,22 +157,35 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
     parts, streams_parts = [], []
     if raw.has_strava:
         parts.append(strava_candidates(raw.strava_activities, raw.strava_files, raw.strava_laps))
-        streams_parts.append(strava_samples(raw.strava_samples))
+        streams_parts.append(("strava", strava_samples(raw.strava_samples)))
     if raw.has_healthkit_workouts:
         parts.append(healthkit_candidates(raw.hk_workouts, raw.hk_statistics))
         streams_parts.append(
-            healthkit_samples(raw.hk_workouts, raw.hk_route_points, raw.hk_records)
+            ("healthkit", healthkit_samples(raw.hk_workouts, raw.hk_route_points, raw.hk_records))
         )
     if not parts:
         return pl.DataFrame(), pl.DataFrame()
     candidates = pl.concat(parts, how="diagonal_relaxed")
     matched = match_activities(candidates)
     merged = merge_activities(matched, runner_priorities=context.priorities)
-    ids = matched.select("runner_id", "source", "external_id", "activity_id")
-    samples = (
-        pl.concat(streams_parts, how="diagonal_relaxed")
-        .join(ids, on=["runner_id", "source", "external_id"], how="inner")
-        .drop("external_id")
+    ids = matched.select(
+        "runner_id",
+        "source",
+        "external_id",
+        "activity_id",
+        pl.col("activity_id").cast(activity_codes(matched["activity_id"])).alias("_activity"),
+    )
+    samples = pl.concat(
+        [
+            label_samples(
+                part,
+                ids.filter(pl.col("source") == source)
+                .drop("source")
+                .with_columns(pl.col("external_id").cast(part.schema["external_id"])),
+            ).drop("external_id")
+            for source, part in streams_parts
+        ],
+        how="diagonal_relaxed",
     )
     # two recordings from one source can only share an activity when both matched the same
     # other-source recording: deduplicate those few activities' samples, not every sample
@@ -175,9 +200,17 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
                 ),
             ]
         )
-    streams = primary_streams(samples)
+    streams = primary_streams(
+        samples.lazy().drop("activity_id").rename({"_activity": "activity_id"}),
+        STREAM_COLUMNS,
+    )
+    samples = samples.drop("_activity")
     zones = runner_zones(context, merged)
-    summary = stream_summary(streams)
+
+    def by_activity_id(metrics: pl.DataFrame) -> pl.DataFrame:
+        return metrics.with_columns(pl.col("activity_id").cast(pl.String))
+
+    summary = by_activity_id(stream_summary(streams))
     merged = (
         merged.join(summary, on="activity_id", how="left", suffix="_stream")
         .with_columns(
@@ -199,9 +232,9 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
         }
     )
     merged = merged.drop(pl.selectors.ends_with("_stream"))
-    merged = merged.join(zone_seconds(streams, zones), on="activity_id", how="left").join(
-        km_splits(streams), on="activity_id", how="left"
-    )
+    merged = merged.join(
+        by_activity_id(zone_seconds(streams, zones)), on="activity_id", how="left"
+    ).join(by_activity_id(km_splits(streams)), on="activity_id", how="left")
     merged = _fill_offsets(merged, context.runners)
     merged = merged.join(
         context.runners.select(

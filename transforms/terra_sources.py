@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.activities import label_samples
 from transforms.activity_types import HEALTHKIT, STRAVA, canonical, fit_activity_type
-from transforms.intervals import within_intervals
+from transforms.intervals import sorted_by, within_intervals
 from transforms.units import EARTH_RADIUS_METERS
 
 UTC = pl.Datetime("us", "UTC")
@@ -163,10 +164,12 @@ def healthkit_candidates(workouts: pl.DataFrame, statistics: pl.DataFrame) -> pl
 
 
 def strava_samples(samples: pl.DataFrame) -> pl.DataFrame:
+    """The samples on terra names; external_id stays Strava's activity id as loaded (a
+    number), not turned into text for millions of rows only to find each one's recording."""
     return samples.select(
         "runner_id",
         pl.lit("strava").alias("source"),
-        pl.col("activity_id").cast(pl.String).alias("external_id"),
+        pl.col("activity_id").alias("external_id"),
         pl.col("timestamp").cast(UTC),
         "elapsed_seconds",
         "heart_rate_bpm",
@@ -185,47 +188,63 @@ def healthkit_samples(
     workouts: pl.DataFrame, route_points: pl.DataFrame, records: pl.DataFrame
 ) -> pl.DataFrame:
     """Route points and the heart-rate records inside each workout, on one time axis."""
-    route = route_points.select(
-        "runner_id",
-        pl.col("workout_id").alias("external_id"),
-        pl.col("time").cast(UTC).alias("timestamp"),
-        pl.col("speed_mps").alias("speed_meters_per_second"),
-        pl.col("latitude").alias("lat_deg"),
-        pl.col("longitude").alias("lon_deg"),
-        "altitude_meters",
+    # each workout numbered in (runner, workout) order: the million-row join, sort and
+    # distance below work on that one integer rather than on two text columns
+    spans = (
+        workouts.select(
+            "runner_id",
+            pl.col("workout_id").alias("external_id"),
+            pl.col("start_time").cast(UTC).alias("w_start"),
+            pl.col("end_time").cast(UTC).alias("w_end"),
+        )
+        .sort("runner_id", "external_id")
+        .with_row_index("_workout")
     )
+    route = label_samples(
+        route_points.select(
+            "runner_id",
+            pl.col("workout_id").alias("external_id"),
+            pl.col("time").cast(UTC).alias("timestamp"),
+            pl.col("speed_mps").alias("speed_meters_per_second"),
+            pl.col("latitude").alias("lat_deg"),
+            pl.col("longitude").alias("lon_deg"),
+            "altitude_meters",
+        ),
+        spans.select("runner_id", "external_id", "_workout"),
+    ).drop("runner_id", "external_id")
     heart = (
-        records.filter(pl.col("type") == "HKQuantityTypeIdentifierHeartRate")
+        records.lazy()
+        .filter(pl.col("type") == "HKQuantityTypeIdentifierHeartRate")
         .select(
             "runner_id",
             pl.col("start_time").cast(UTC).alias("timestamp"),
             pl.col("value").alias("heart_rate_bpm"),
         )
-        .sort("runner_id", "timestamp")
+        .collect()
     )
-    spans = workouts.select(
-        "runner_id",
-        pl.col("workout_id").alias("external_id"),
-        pl.col("start_time").cast(UTC).alias("w_start"),
-        pl.col("end_time").cast(UTC).alias("w_end"),
+    heart_in_workouts = within_intervals(heart, "timestamp", spans, "w_start", "w_end").select(
+        "_workout", "timestamp", "heart_rate_bpm"
     )
-    heart_in_workouts = within_intervals(heart, "timestamp", spans, "w_start", "w_end").drop(
-        "w_start", "w_end"
-    )
-    merged = route.join(
-        heart_in_workouts, on=["runner_id", "external_id", "timestamp"], how="full", coalesce=True
-    )
-    return (
-        merged.with_columns(pl.lit("healthkit").alias("source"))
-        .join(spans.select("runner_id", "external_id", "w_start"), on=["runner_id", "external_id"])
-        .sort("runner_id", "external_id", "timestamp")
-        .with_columns(
-            (pl.col("timestamp") - pl.col("w_start"))
-            .dt.total_seconds(fractional=True)
-            .alias("elapsed_seconds"),
-            route_distance().over("runner_id", "external_id").alias("distance_meters"),
-        )
-        .drop("w_start")
+    merged = sorted_by(
+        route.join(heart_in_workouts, on=["_workout", "timestamp"], how="full", coalesce=True),
+        "_workout",
+        "timestamp",
+    ).with_columns(pl.col("_workout").set_sorted())
+    workout = merged["_workout"]
+    return merged.select(
+        spans["runner_id"].gather(workout),
+        spans["external_id"].gather(workout),
+        "timestamp",
+        "speed_meters_per_second",
+        "lat_deg",
+        "lon_deg",
+        "altitude_meters",
+        "heart_rate_bpm",
+        pl.lit("healthkit").alias("source"),
+        (pl.col("timestamp") - spans["w_start"].gather(workout))
+        .dt.total_seconds(fractional=True)
+        .alias("elapsed_seconds"),
+        route_distance().over("_workout").alias("distance_meters"),
     )
 
 
