@@ -7,13 +7,14 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import derive, foundation, healthkit, strava
+from benchmarks import derive, fit, foundation, healthkit, strava
 
 SUITES = {
     foundation.SUITE: foundation.run,
     strava.SUITE: strava.run,
     healthkit.SUITE: healthkit.run,
     derive.SUITE: derive.run,
+    fit.SUITE: fit.run,
 }
 
 
