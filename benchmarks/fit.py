@@ -16,9 +16,9 @@ import polars as pl
 
 from assets.fit_export import export_workouts
 from benchmarks.harness import Result, median_seconds
+from tests.plan_rows import structure_segment
 from transforms.fit_workouts import encode_workout
 from warehouse.contracts import contract
-from warehouse.tables.plans import STRUCTURE_SEGMENTS
 
 SUITE = "fit"
 RUNNERS = 20
@@ -27,13 +27,7 @@ START = dt.date(2026, 9, 7)
 
 
 def _segment(index: int, segment_type: str, description: str, **values: Any) -> dict[str, Any]:
-    return {
-        **dict.fromkeys(STRUCTURE_SEGMENTS.item.children),
-        "segment_index": index,
-        "segment_type": segment_type,
-        "description": description,
-        **values,
-    }
+    return structure_segment(index, segment_type, description=description, **values)
 
 
 def _structure(session_type: str, day: int) -> list[dict[str, Any]]:

@@ -42,6 +42,16 @@ WEEK_DAYS = (
 """Running days of every week; the other days are rest days."""
 
 
+def structure_segment(index: int, segment_type: str, **values: Any) -> dict[str, Any]:
+    """One item of planned_sessions.structure_segments: every field, unset ones None."""
+    return {
+        **dict.fromkeys(PLANNED_SESSIONS.columns["structure_segments"].item.children),
+        "segment_index": index,
+        "segment_type": segment_type,
+        **values,
+    }
+
+
 def _defaults(table: TableContract, seed: int) -> dict[str, Any]:
     return {name: valid_value(f, seed) for name, f in table.columns.items()}
 

@@ -12,34 +12,25 @@ from garmin_fit_sdk import Decoder, Stream
 
 from assets.fit_export import export_workouts, fit_workouts
 from assets.resources import CadenceHomeResource
-from tests.plan_rows import PLAN_START, insert_plan, plan_row, session_rows
+from tests.plan_rows import PLAN_START, insert_plan, plan_row, session_rows, structure_segment
 from warehouse.connection import open_warehouse, read_table
 from warehouse.contracts import contract
 from warehouse.settings import CadenceHome
-from warehouse.tables.plans import STRUCTURE_SEGMENTS
 
 FIT_FILES = contract("plans.fit_files")
 PLANNED_SESSIONS = contract("plans.planned_sessions")
 
 
-def _segment(index: int, segment_type: str, **values: Any) -> dict[str, Any]:
-    return {
-        **dict.fromkeys(STRUCTURE_SEGMENTS.item.children),
-        "segment_index": index,
-        "segment_type": segment_type,
-        **values,
-    }
-
-
 STRUCTURES = {
-    "easy": [_segment(1, "steady", distance_km=6.0, pace_min_sec_per_km=340)],
+    "easy": [structure_segment(1, "steady", distance_km=6.0, pace_min_sec_per_km=340)],
     "tempo": [
-        _segment(1, "warmup", duration_seconds=600),
-        _segment(2, "steady", duration_seconds=1200, pace_min_sec_per_km=290)
-        | {"pace_max_sec_per_km": 300},
-        _segment(3, "cooldown", duration_seconds=600),
+        structure_segment(1, "warmup", duration_seconds=600),
+        structure_segment(
+            2, "steady", duration_seconds=1200, pace_min_sec_per_km=290, pace_max_sec_per_km=300
+        ),
+        structure_segment(3, "cooldown", duration_seconds=600),
     ],
-    "long": [_segment(1, "steady", distance_km=12.0, hr_min_bpm=130, hr_max_bpm=148)],
+    "long": [structure_segment(1, "steady", distance_km=12.0, hr_min_bpm=130, hr_max_bpm=148)],
 }
 STEPS = {"easy": 1, "tempo": 3, "long": 1}
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.contract_values import in_range
+from tests.plan_rows import structure_segment
 from transforms.fit_workouts import (
     NOTES_BYTES,
     WORKOUT_NAME_BYTES,
@@ -22,15 +23,6 @@ from warehouse.vocabulary import SEGMENT_TYPES
 SEGMENT_FIELDS = STRUCTURE_SEGMENTS.item.children
 DAY = dt.date(2026, 5, 6)
 FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
-
-
-def segment(index: int, segment_type: str, **values: Any) -> dict[str, Any]:
-    return {
-        **dict.fromkeys(SEGMENT_FIELDS),
-        "segment_index": index,
-        "segment_type": segment_type,
-        **values,
-    }
 
 
 def session(segments: list[dict[str, Any]], **values: Any) -> dict[str, Any]:
@@ -140,8 +132,8 @@ def expected_steps(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def test_800m_repeats_decode_as_garmins_cookbook_lays_them_out():
     segments = [
-        segment(1, "warmup", distance_km=4.0, description="Easy jog"),
-        segment(
+        structure_segment(1, "warmup", distance_km=4.0, description="Easy jog"),
+        structure_segment(
             2,
             "repeat",
             distance_km=0.8,
@@ -152,13 +144,17 @@ def test_800m_repeats_decode_as_garmins_cookbook_lays_them_out():
             recovery_distance_km=0.2,
             description="800 m hard",
         ),
-        segment(3, "cooldown", distance_km=1.0),
+        structure_segment(3, "cooldown", distance_km=1.0),
     ]
     messages = decode(encode_workout(session(segments)).content)
     steps = messages["workout_step_mesgs"]
     assert [raw_step(s) for s in steps] == [
-        {"duration_type": "distance", "duration_value": 400000, "target_type": "open"}
-        | {"intensity": "warmup"},
+        {
+            "duration_type": "distance",
+            "duration_value": 400000,
+            "target_type": "open",
+            "intensity": "warmup",
+        },
         {
             "duration_type": "distance",
             "duration_value": 80000,
@@ -180,8 +176,12 @@ def test_800m_repeats_decode_as_garmins_cookbook_lays_them_out():
             "target_type": "open",
             "target_value": 5,
         },
-        {"duration_type": "distance", "duration_value": 100000, "target_type": "open"}
-        | {"intensity": "cooldown"},
+        {
+            "duration_type": "distance",
+            "duration_value": 100000,
+            "target_type": "open",
+            "intensity": "cooldown",
+        },
     ]
     assert [s["message_index"] for s in steps] == [0, 1, 2, 3, 4]
     assert steps[3]["repeat_steps"] == 5 and steps[3]["duration_step"] == 1
@@ -199,7 +199,7 @@ def test_800m_repeats_decode_as_garmins_cookbook_lays_them_out():
 
 
 def test_file_id_is_a_workout_made_by_a_development_tool_on_the_scheduled_day():
-    workout = encode_workout(session([segment(1, "steady", duration_seconds=1800)]))
+    workout = encode_workout(session([structure_segment(1, "steady", duration_seconds=1800)]))
     (file_id,) = decode(workout.content)["file_id_mesgs"]
     assert file_id["type"] == "workout"
     assert file_id["manufacturer"] == "development"
@@ -211,10 +211,16 @@ def test_file_id_is_a_workout_made_by_a_development_tool_on_the_scheduled_day():
 
 def test_paces_become_speed_ranges_with_the_slower_pace_low():
     tempo = [
-        segment(1, "warmup", duration_seconds=600, hr_max_bpm=140),
-        segment(2, "steady", duration_seconds=1200, pace_min_sec_per_km=240, intensity_zone="T")
-        | {"pace_max_sec_per_km": 250},
-        segment(3, "cooldown", duration_seconds=600),
+        structure_segment(1, "warmup", duration_seconds=600, hr_max_bpm=140),
+        structure_segment(
+            2,
+            "steady",
+            duration_seconds=1200,
+            pace_min_sec_per_km=240,
+            pace_max_sec_per_km=250,
+            intensity_zone="T",
+        ),
+        structure_segment(3, "cooldown", duration_seconds=600),
     ]
     steps = decode(encode_workout(session(tempo)).content)["workout_step_mesgs"]
     assert steps[1]["custom_target_speed_low"] == 4.0  # 4:10/km
@@ -233,16 +239,23 @@ def test_paces_become_speed_ranges_with_the_slower_pace_low():
 
 def test_every_kind_of_segment_becomes_its_steps():
     segments = [
-        segment(
+        structure_segment(
             1, "warmup", duration_seconds=900, pace_min_sec_per_km=360, pace_max_sec_per_km=400
         ),
-        segment(2, "work", distance_km=3.0, hr_min_bpm=150, hr_max_bpm=165),
-        segment(3, "recovery", duration_seconds=180),
-        segment(4, "repeat", duration_seconds=60, repetitions=8, pace_min_sec_per_km=200)
-        | {"pace_max_sec_per_km": 210, "recovery_duration_seconds": 90},
-        segment(5, "rest", duration_seconds=300),
-        segment(6, "repeat", distance_km=0.2, repetitions=6, pace_min_sec_per_km=190),
-        segment(7, "cooldown"),
+        structure_segment(2, "work", distance_km=3.0, hr_min_bpm=150, hr_max_bpm=165),
+        structure_segment(3, "recovery", duration_seconds=180),
+        structure_segment(
+            4,
+            "repeat",
+            duration_seconds=60,
+            repetitions=8,
+            pace_min_sec_per_km=200,
+            pace_max_sec_per_km=210,
+            recovery_duration_seconds=90,
+        ),
+        structure_segment(5, "rest", duration_seconds=300),
+        structure_segment(6, "repeat", distance_km=0.2, repetitions=6, pace_min_sec_per_km=190),
+        structure_segment(7, "cooldown"),
     ]
     workout = encode_workout(session(segments))
     steps = decode(workout.content)["workout_step_mesgs"]
@@ -253,7 +266,7 @@ def test_every_kind_of_segment_becomes_its_steps():
 
 
 def test_re_encoding_gives_the_same_bytes_and_another_session_a_new_serial():
-    segments = [segment(1, "steady", distance_km=8.0)]
+    segments = [structure_segment(1, "steady", distance_km=8.0)]
     first = encode_workout(session(segments))
     assert encode_workout(session(segments)).content == first.content
     other = encode_workout(session(segments, session_id="ben-plan-2026-05-06"))
@@ -265,7 +278,7 @@ def test_long_texts_are_cut_to_their_fit_string_sizes():
     description = "Relaxed — stay conversational, " * 5
     long_label = "Progression Run With Strides"
     workout = encode_workout(
-        session([segment(1, "steady", description=description)], display_type=long_label)
+        session([structure_segment(1, "steady", description=description)], display_type=long_label)
     )
     messages = decode(workout.content)
     notes = messages["workout_step_mesgs"][0]["notes"]
@@ -278,7 +291,7 @@ def test_long_texts_are_cut_to_their_fit_string_sizes():
 
 def test_without_a_display_type_the_session_type_names_the_workout():
     workout = encode_workout(
-        session([segment(1, "steady")], display_type=None, session_type="cross_training")
+        session([structure_segment(1, "steady")], display_type=None, session_type="cross_training")
     )
     assert workout.workout_name == "Cross Training 6 May"
 
@@ -292,14 +305,14 @@ def test_without_a_display_type_the_session_type_names_the_workout():
     ],
 )
 def test_sessions_without_a_workout_are_refused(values, reason):
-    refused = session([segment(1, "steady")], **values)
+    refused = session([structure_segment(1, "steady")], **values)
     assert not has_workout(refused)
     with pytest.raises(UnencodableSessionError, match=reason):
         encode_workout(refused)
 
 
 def test_a_run_with_segments_has_a_workout():
-    assert has_workout(session([segment(1, "steady")]))
+    assert has_workout(session([structure_segment(1, "steady")]))
 
 
 def optional(name: str) -> st.SearchStrategy[Any]:
