@@ -38,6 +38,24 @@ ZONE_FIELDS = {
     "repetition_share_percent": "R",
     "marathon_pace_share_percent": "M",
 }
+DISTANCE_SLACK_KM = 0.05
+REPAIR_ORDER = (
+    "running_days_per_week",
+    "consecutive_hard_days",
+    "min_easy_days_between_hard",
+    "hard_sessions_per_week",
+    "threshold_session_share_percent",
+    "marathon_pace_share_percent",
+    "interval_share_percent",
+    "interval_km_per_week",
+    "repetition_share_percent",
+    "easy_run_minutes",
+    "long_run_share_percent",
+    "weekly_volume_increase_percent",
+    "weeks_since_recovery",
+)
+"""Session-level problems first, the week's total last: fixing a long run or a session
+often fixes the week's volume too."""
 HARD_COUNT_FIELDS = (
     "hard_sessions_per_week",
     "consecutive_hard_days",
@@ -121,12 +139,11 @@ class _WeekRepair:
             return self._scale_easy(runs, volume - reference * (1 + limit / 100))
         if field_name == "long_run_share_percent":
             long_run = next((r for r in runs if r["session_type"] == "long"), None)
-            excess = (
-                session_km(long_run["structure_segments"], self.targets) - volume * limit / 100
-                if long_run
-                else 0
-            )
-            return long_run is not None and self._shorten(long_run, excess)
+            if long_run is None:
+                return False
+            long_km = session_km(long_run["structure_segments"], self.targets)
+            share = limit / 100  # of the week as it will be once the long run is shorter
+            return self._shorten(long_run, long_km - share * (volume - long_km) / (1 - share))
         if field_name == "easy_run_minutes":
             pace = self.targets.mid_pace("E")
             changed = False
@@ -162,7 +179,7 @@ class _WeekRepair:
             allowed = (limit * volume / 100 if share else limit) / max(len(holders), 1)
             for r in holders:
                 cap_main_work(r["structure_segments"], allowed, self.targets)
-                self._refresh(r)
+                self.refresh(r)
             if holders:
                 first = holders[0]["scheduled_date"]
                 self.repairs.append(f"{first}: {zone}-pace work cut to the {field_name} limit")
@@ -170,11 +187,13 @@ class _WeekRepair:
         return False
 
     def _scale_easy(self, runs: list[dict[str, Any]], excess: float) -> bool:
-        easy = [r for r in runs if r["session_type"] in ("easy", "recovery", "strides", "long")]
-        if excess <= 0 or not easy:
+        """Cut the easy running (long run included) in proportion to each run's length, so
+        the long run's share of the week stays what it was."""
+        easy = [r for r in runs if r["session_type"] in EASY_TYPES]
+        easy_km = sum(r["distance_km"] for r in easy)
+        if excess <= 0 or easy_km <= 0:
             return False
-        share = excess / len(easy)
-        return any([self._shorten(r, share) for r in easy])
+        return any([self._shorten(r, excess * r["distance_km"] / easy_km + 0.05) for r in easy])
 
     def _shorten(self, row: dict[str, Any], km: float) -> bool:
         steady = next((s for s in row["structure_segments"] if s["segment_type"] == "steady"), None)
@@ -182,7 +201,7 @@ class _WeekRepair:
             return False
         before = steady["distance_km"]
         steady["distance_km"] = max(0.0, int((before - km) * 10 - 1e-6) / 10)
-        self._refresh(row)
+        self.refresh(row)
         cut = before - steady["distance_km"]
         self.repairs.append(f"{row['scheduled_date']}: {row['display_type']} {cut:.1f} km shorter")
         return True
@@ -223,7 +242,7 @@ class _WeekRepair:
             ],
         )
         row["justification"] += f" Repaired: made an easy run ({reason})."
-        self._refresh(row)
+        self.refresh(row)
         self.repairs.append(f"{row['scheduled_date']}: hard session made an easy run ({reason})")
 
     def _rest(self, row: dict[str, Any]) -> None:
@@ -253,7 +272,7 @@ class _WeekRepair:
             ],
         )
 
-    def _refresh(self, row: dict[str, Any]) -> None:
+    def refresh(self, row: dict[str, Any]) -> None:
         segments = row["structure_segments"]
         row["distance_km"] = round(session_km(segments, self.targets), 2)
         row["duration_seconds"] = float(round(session_seconds(segments, self.targets)))
@@ -281,6 +300,14 @@ def validate_plan(
     errors = _structural_errors(rows, blocked)
     repairs: list[str] = []
     last_full = inputs.weekly_volume_km or None
+    for row in rows:
+        if (
+            row["structure_segments"]
+            and abs(session_km(row["structure_segments"], targets) - row["distance_km"])
+            > DISTANCE_SLACK_KM
+        ):
+            _WeekRepair([row], targets, repairs).refresh(row)
+            repairs.append(f"{row['scheduled_date']}: distance recomputed from the structure")
     for week in plan["weekly_plan"]:
         week_rows = [r for r in rows if r["week_number"] == week["week_number"]]
         fixer = _WeekRepair(week_rows, targets, repairs)
@@ -293,7 +320,7 @@ def validate_plan(
             broken = engine.violations(measures, {"planned_volume_km": volume})
             if not broken:
                 break
-            rule, _value = broken[0]
+            rule, _value = min(broken, key=lambda b: REPAIR_ORDER.index(b[0].field))
             limit = rule.adjustment if rule.adjustment is not None else rule.threshold
             if not fixer.repair(rule.field, limit, volume, reference):
                 errors.append(f"week {week['week_number']}: {rule.name} ({rule.describe()}) broken")
