@@ -7,7 +7,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import derive, fit, foundation, healthkit, strava
+from benchmarks import derive, fit, foundation, healthkit, plans, strava
 
 SUITES = {
     foundation.SUITE: foundation.run,
@@ -15,6 +15,7 @@ SUITES = {
     healthkit.SUITE: healthkit.run,
     derive.SUITE: derive.run,
     fit.SUITE: fit.run,
+    plans.SUITE: plans.run,
 }
 
 

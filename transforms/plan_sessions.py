@@ -6,7 +6,6 @@ week repeats into the next: a Sunday long run and a Monday interval session are 
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 from collections.abc import Iterable, Mapping
@@ -190,7 +189,7 @@ def instantiate(
 ) -> list[dict[str, Any]]:
     """The template's segments with the main segment grown by `progress` (0-1) toward the
     template's longest version, the open steady part set to `steady_km`, and targets filled."""
-    segments = copy.deepcopy(list(template["structure_segments"]))
+    segments = [dict(s) for s in template["structure_segments"]]
     main = _main_segment(segments)
     for s in segments:
         if s["segment_type"] == "steady" and s.get("distance_km") is None:

@@ -9,7 +9,6 @@ blocked days) cannot be repaired. Only valid or repaired plans become active.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -291,8 +290,13 @@ def validate_plan(
     now: dt.datetime | None = None,
 ) -> PlanValidation:
     """Validate (and where safe, repair) a generated plan week by week."""
-    plan = copy.deepcopy(dict(plan))
-    rows = copy.deepcopy([dict(s) for s in sessions])
+    # copies of what repairs may change (rows, their segments, the weeks), not deep copies:
+    # validation runs once per plan and must stay cheap
+    plan = {**plan, "weekly_plan": [dict(w) for w in plan["weekly_plan"]]}
+    rows = [
+        {**s, "structure_segments": [dict(seg) for seg in s["structure_segments"]]}
+        for s in sessions
+    ]
     inputs = plan_inputs(dict(runner))
     engine = SafeguardEngine(rules, inputs.context)
     targets = plan_targets(plan)

@@ -45,7 +45,9 @@ from transforms.plan_sessions import (
     cap_main_work,
     circular_gap,
     instantiate,
+    longest_consecutive_run,
     main_work_km,
+    min_easy_days_between,
     recovery_targets,
     session_km,
     session_seconds,
@@ -411,12 +413,17 @@ class _PlanBuilder:
 
     def _enforce_spacing(self, week: int, days: dict[int, DayPlan], context: dict) -> None:
         """Downgrade hard days the spacing safeguards block, latest first, until none fire."""
-        for field_name in ("consecutive_hard_days", "min_easy_days_between_hard"):
+        spacing = {
+            "consecutive_hard_days": lambda: float(
+                longest_consecutive_run(d.day for d in days.values() if d.is_spaced)
+            ),
+            "min_easy_days_between_hard": lambda: min_easy_days_between(
+                d.day for d in days.values() if d.is_hard
+            ),
+        }
+        for field_name, measure in spacing.items():
             while True:
-                measures = week_measures(days.values(), self.targets, reference_km=None)
-                check = self.engine.check(
-                    field_name, measures[field_name], week_number=week, week=context
-                )
+                check = self.engine.check(field_name, measure(), week_number=week, week=context)
                 if not check.blocked:
                     break
                 hard = sorted(

@@ -158,13 +158,23 @@ class SafeguardEngine:
         self.rules = tuple(rules)
         self.runner = runner
         self.applications: list[dict[str, Any]] = []
+        # conditions on the runner alone are settled once; those on the week stay open
+        self._by_field: dict[str, list[tuple[Rule, bool | None]]] = {}
+        for rule in self.rules:
+            settled = (
+                None
+                if "week." in rule.applicable_when
+                else condition_holds(rule.applicable_when, runner)
+            )
+            if settled is not False:
+                self._by_field.setdefault(rule.field, []).append((rule, settled))
 
     def applicable(self, field_name: str, week: Mapping[str, Any] | None = None) -> list[Rule]:
         context = {**self.runner, "week": week or {}}
         return [
-            r
-            for r in self.rules
-            if r.field == field_name and condition_holds(r.applicable_when, context)
+            rule
+            for rule, settled in self._by_field.get(field_name, ())
+            if settled or (settled is None and condition_holds(rule.applicable_when, context))
         ]
 
     def limit(self, field_name: str, week: Mapping[str, Any] | None = None) -> float | None:
