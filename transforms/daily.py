@@ -20,6 +20,17 @@ DEDUPLICATED = (
     f"{HK}ActiveEnergyBurned",
     f"{HK}BasalEnergyBurned",
 )
+VITALS = tuple(
+    f"{HK}{kind}"
+    for kind in (
+        "HeartRate",
+        "RestingHeartRate",
+        "HeartRateVariabilitySDNN",
+        "OxygenSaturation",
+        "VO2Max",
+        "RespiratoryRate",
+    )
+)
 
 TO_KG = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "oz": 0.028349523, "st": 6.35029318}
 TO_CM = {"cm": 1.0, "m": 100.0, "mm": 0.1, "in": 2.54, "ft": 30.48}
@@ -56,15 +67,24 @@ def _glucose() -> pl.Expr:
 def deduplicated_daily(records: pl.DataFrame) -> pl.DataFrame:
     """Per runner and local day: steps, distance, floors, active/basal energy, each counted
     once across devices."""
-    quantities = records.filter(pl.col("type").is_in(DEDUPLICATED)).with_columns(
-        device_class(pl.col("source_name"), pl.col("device_hardware")).alias("device"),
-        pl.when(pl.col("type") == f"{HK}DistanceWalkingRunning")
-        .then(_converted(DISTANCE_TO_M))
-        .when(pl.col("type").str.contains("Energy"))
-        .then(_converted(ENERGY_TO_KCAL))
-        .otherwise(pl.col("value"))
-        .alias("value"),
-        local_date().alias("date"),
+    quantities = (
+        records.lazy()
+        .filter(pl.col("type").is_in(DEDUPLICATED))
+        .select(
+            "runner_id",
+            "type",
+            "start_time",
+            "end_time",
+            device_class(pl.col("source_name"), pl.col("device_hardware")).alias("device"),
+            pl.when(pl.col("type") == f"{HK}DistanceWalkingRunning")
+            .then(_converted(DISTANCE_TO_M))
+            .when(pl.col("type").str.contains("Energy"))
+            .then(_converted(ENERGY_TO_KCAL))
+            .otherwise(pl.col("value"))
+            .alias("value"),
+            local_date().alias("date"),
+        )
+        .collect()
     )
     counted = deduplicated_values(quantities, ["runner_id", "type"])
     wide = counted.group_by("runner_id", "date", "type").agg(pl.col("counted_value").sum())
@@ -88,14 +108,20 @@ def deduplicated_daily(records: pl.DataFrame) -> pl.DataFrame:
 
 
 def vitals_daily(records: pl.DataFrame) -> pl.DataFrame:
-    """Per runner and local day: heart rate, resting HR, HRV, SpO2, VO2max, respiration."""
-    typed = records.with_columns(local_date().alias("date"))
+    """Per runner and local day: heart rate, resting HR, HRV, SpO2, VO2max, respiration.
+
+    Every local day with any record has a row, null where no vital was measured."""
+    typed = records.lazy().select(
+        "runner_id", "type", "value", "start_time", local_date().alias("date")
+    )
 
     def of(kind: str) -> pl.Expr:
         return pl.col("value").filter(pl.col("type") == f"{HK}{kind}")
 
-    return (
-        typed.group_by("runner_id", "date")
+    # the aggregations read only vital records; the days come from all of them
+    measured = (
+        typed.filter(pl.col("type").is_in(VITALS))
+        .group_by("runner_id", "date")
         .agg(
             of("HeartRate").mean().alias("avg_heart_rate_bpm"),
             of("HeartRate").min().alias("min_heart_rate_bpm"),
@@ -108,8 +134,12 @@ def vitals_daily(records: pl.DataFrame) -> pl.DataFrame:
             (of("OxygenSaturation").mean() * 100).alias("_spo2"),
             of("VO2Max").max().alias("vo2max_ml_per_kg_min"),
             of("RespiratoryRate").mean().alias("respiratory_rate_breaths_per_min"),
-            pl.col("type").filter(pl.col("type").is_in(DEDUPLICATED)).len().alias("_quantities"),
         )
+    )
+    return (
+        typed.select("runner_id", "date")
+        .unique()
+        .join(measured, on=["runner_id", "date"], how="left")
         .with_columns(
             # fractions (0.97) or percentages (97), as different exports write them
             pl.when(pl.col("_spo2") > 100)
@@ -117,7 +147,8 @@ def vitals_daily(records: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col("_spo2"))
             .alias("avg_spo2_percentage")
         )
-        .drop("_spo2", "_quantities")
+        .drop("_spo2")
+        .collect()
     )
 
 

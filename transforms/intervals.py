@@ -6,17 +6,21 @@ import polars as pl
 
 
 def sorted_by(frame: pl.DataFrame, key: str, at: str) -> pl.DataFrame:
-    """`frame` sorted by `key`, then by the instant `at`.
+    """`frame` sorted by the integer (or Enum) `key`, then by the instant `at`.
 
-    Two one-column sorts (by instant, then a stable sort by key) give the order of one
-    two-column sort, which Polars performs on encoded rows: several times slower on millions
-    of rows."""
-    order = (
-        frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), key, at)
-        .sort(at)
-        .sort(key, maintain_order=True)
-        .get_column("_row")
-    )
+    Polars sorts on two columns by encoding every row, several times slower on millions of
+    rows than one sort on a single 64-bit number: the key's offset in the high bits, the
+    instant's in the low bits (its rank in time when the span of instants is too wide)."""
+    if frame[key].null_count() or frame[at].null_count():
+        return frame.sort(key, at)
+    codes = frame[key].to_physical().cast(pl.Int64)
+    times = frame[at].to_physical().cast(pl.Int64)
+    codes, times = codes - codes.min(), times - times.min()
+    width = int(times.max() or 0).bit_length()
+    if width + int(codes.max() or 0).bit_length() > 63:
+        times = times.rank("dense").cast(pl.Int64)
+        width = int(times.max() or 0).bit_length()
+    order = (codes * (1 << width) + times).arg_sort()
     # gathering from one contiguous chunk is several times faster than from many
     return frame.rechunk()[order]
 
@@ -91,11 +95,14 @@ def within_intervals(
     by: str = "runner_id",
 ) -> pl.DataFrame:
     """Each point with the columns of the interval (same `by`) that contains it; points in
-    no interval are dropped. Where intervals overlap, the one that started last wins."""
+    no interval are dropped. Where intervals overlap, the one that started last wins.
+
+    Points come back in time order. Sorting by time alone is enough for the as-of join,
+    which looks within each `by` group, and is far cheaper than sorting by `by` first."""
     return (
-        sorted_by(points, by, at)
+        points.sort(at)
         .join_asof(
-            sorted_by(intervals, by, start),
+            intervals.sort(start),
             left_on=at,
             right_on=start,
             by=by,

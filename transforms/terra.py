@@ -358,14 +358,17 @@ def _session_vitals(records: pl.DataFrame, sessions: pl.DataFrame) -> pl.DataFra
         "HKQuantityTypeIdentifierOxygenSaturation": "spo2",
     }
     vitals = (
-        records.filter(pl.col("type").is_in(list(kinds)))
+        records.lazy()
+        .filter(pl.col("type").is_in(list(kinds)))
         .select(
             "runner_id",
             pl.col("start_time").alias("t"),
-            pl.col("type").replace_strict(kinds).alias("kind"),
+            pl.col("type")
+            .replace_strict(kinds, return_dtype=pl.Enum(kinds.values()))
+            .alias("kind"),
             "value",
         )
-        .sort("runner_id", "t")
+        .collect()
     )
     spans = sessions.select("runner_id", "sleep_session_id", "start_time", "end_time")
     inside = within_intervals(vitals, "t", spans, "start_time", "end_time")

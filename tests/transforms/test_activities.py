@@ -3,7 +3,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from transforms.activities import match_activities, merge_activities
+from transforms.activities import label_samples, match_activities, merge_activities
 
 T0 = dt.datetime(2026, 10, 5, 6, 30, tzinfo=dt.UTC)
 SCHEMA = {
@@ -145,3 +145,32 @@ def test_a_late_run_in_utc_minus_5_belongs_to_its_local_day():
         }
     )
     assert frame.select(local_day())["local_date"].to_list() == [dt.date(2026, 10, 5)]
+
+
+def test_samples_are_labelled_like_an_inner_join_in_their_own_order():
+    samples = pl.DataFrame(
+        {
+            "runner_id": ["ana", "ana", "ana", "ben", "ana", "ana"],
+            "external_id": ["1", "1", "2", "1", "9", "1"],
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )
+    recordings = pl.DataFrame(
+        {
+            "runner_id": ["ana", "ana", "ben"],
+            "external_id": ["1", "2", "1"],
+            "activity_id": ["a", "b", "c"],
+        }
+    )
+    labelled = label_samples(samples, recordings)
+    assert labelled.rows() == [
+        ("ana", "1", 1.0, "a"),
+        ("ana", "1", 2.0, "a"),
+        ("ana", "2", 3.0, "b"),
+        ("ben", "1", 4.0, "c"),
+        ("ana", "1", 6.0, "a"),  # the unknown recording 9 is dropped, order kept
+    ]
+    joined = samples.join(recordings, on=["runner_id", "external_id"], maintain_order="left")
+    assert labelled.equals(joined)
+    twice = pl.concat([recordings, recordings.head(1)])
+    assert label_samples(samples, twice).height == joined.height + 3  # a join, as promised

@@ -3,7 +3,14 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from transforms.activity_metrics import best_efforts, km_splits, stream_summary, zone_seconds
+from transforms.activity_metrics import (
+    activity_codes,
+    best_efforts,
+    km_splits,
+    primary_streams,
+    stream_summary,
+    zone_seconds,
+)
 from transforms.physiology import heart_rate_zones
 
 T0 = dt.datetime(2026, 5, 3, 7, tzinfo=dt.UTC)
@@ -66,3 +73,22 @@ def test_best_effort_finds_the_fast_middle():
     five = efforts.filter(pl.col("effort") == "five_k").row(0, named=True)
     assert five["seconds"] == pytest.approx(1200, abs=3)
     assert "ten_k" not in efforts["effort"].to_list()
+
+
+def test_primary_stream_is_the_richest_source_in_time_order():
+    gps = run(5, 300).with_columns(pl.lit("strava").alias("source"))
+    heart_only = run(8, 300, hr=151.0).with_columns(
+        pl.lit("healthkit").alias("source"), pl.lit(None, pl.Float64).alias("distance_meters")
+    )
+    other = run(3, 360, activity="a0").with_columns(pl.lit("healthkit").alias("source"))
+    samples = pl.concat([heart_only, gps, other]).sample(fraction=1.0, shuffle=True, seed=1)
+    codes = activity_codes(samples["activity_id"])
+    streams = primary_streams(
+        samples.lazy().with_columns(pl.col("activity_id").cast(codes)),
+        ["timestamp", "heart_rate_bpm"],
+    )
+    assert streams.columns == ["activity_id", "timestamp", "heart_rate_bpm"]
+    assert streams["activity_id"].cast(pl.String).to_list() == ["a0"] * 3 + ["a1"] * 5
+    assert streams["heart_rate_bpm"].to_list() == [150.0] * 8  # a1 from strava: it has distance
+    assert streams.filter(pl.col("activity_id") == "a1")["timestamp"].is_sorted()
+    assert streams.filter(pl.col("activity_id") == "a0")["timestamp"].is_sorted()
