@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from rich.progress import (
     Task,
     TaskID,
     TextColumn,
+    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
@@ -46,6 +48,8 @@ app.add_typer(plan_app, name="plan")
 console = Console(width=max(Console().width, 110))
 
 DEMO_MARKER = ".cadence-demo"
+DEMO_PLAN_WEEKS_AGO = 3
+"""`cadence demo` makes plans this long before its sample data ends, to show them followed."""
 REJECTIONS_SHOWN = 20
 USER_ERRORS = (
     ValidationError,
@@ -154,33 +158,77 @@ def _print_ingest(report: IngestReport) -> None:
 @app.command()
 def materialize(
     select: Annotated[
-        list[str] | None, typer.Option("--select", help="Only these asset groups.")
+        list[str] | None,
+        typer.Option("--select", help="Only these asset groups (ingest, terra, coach, ...)."),
+    ] = None,
+    runner: Annotated[
+        str | None,
+        typer.Option("--runner", help="Ingest only this runner's exports, then rebuild."),
     ] = None,
 ) -> None:
-    """Run every layer on the current home (the same Dagster assets the UI shows)."""
+    """Run the daily Dagster job on the current home (the runs appear in the UI)."""
     home = _home()
-    _materialize(home, select)
+    _materialize(home, select, runner)
     _print_tables(home)
 
 
-def _materialize(home: CadenceHome, groups: list[str] | None) -> None:
-    from assets.run import materialize_home
+def _materialize(home: CadenceHome, groups: list[str] | None, runner_id: str | None) -> None:
+    from dagster import DagsterEventType
+
+    from assets.run import RunProgress, materialize_home
+
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} steps"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    task = progress.add_task("Materializing with Dagster", total=None)
+
+    def step(step_key: str, event: DagsterEventType) -> None:
+        if event == DagsterEventType.STEP_START:
+            progress.update(task, description=step_key)
+        else:
+            progress.advance(task)
+
+    def planned(steps: int) -> None:
+        progress.update(task, total=steps)
+        progress.start()  # only once the run is set: a bad option is one line, no bar
 
     started = time.perf_counter()
-    with console.status("Materializing with Dagster..."):
-        result = materialize_home(home, groups)
+    try:
+        result = materialize_home(home, groups, runner_id, RunProgress(planned, step))
+        progress.update(task, description="Done" if result.success else "Failed")
+    finally:
+        if progress.live.is_started:
+            progress.stop()
     seconds = time.perf_counter() - started
-    steps = result.get_step_success_events()
     failures = result.get_step_failure_events()
+    skipped = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_SKIPPED]
     for failure in failures:
-        message = failure.step_failure_data.error.message if failure.step_failure_data.error else ""
-        console.print(f"[red]Failed[/] {failure.step_key}: {message.strip().splitlines()[-1]}")
+        error = failure.step_failure_data.error
+        while error is not None and error.cause is not None:  # the user's error, not Dagster's
+            error = error.cause
+        message = error.message.strip().splitlines()[-1] if error else "no message"
+        console.print(f"[red]Failed[/] {failure.step_key}: {message}")
+    checks = result.get_asset_check_evaluations()
+    failing = [f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed]
     console.print(
-        f"Dagster run [bold]{result.run_id[:8]}[/]: {len(steps)} step(s) succeeded, "
-        f"{len(failures)} failed in {seconds:.1f} s"
+        f"Dagster run [bold]{result.run_id[:8]}[/]"
+        + (f" for runner {runner_id}" if runner_id else "")
+        + f": {len(result.get_step_success_events())} step(s) succeeded, {len(failures)} failed, "
+        f"{len(skipped)} skipped in {seconds:.1f} s; "
+        f"{len(checks) - len(failing)}/{len(checks)} checks passed"
+        + (f" (failing: {', '.join(failing)})" if failing else "")
     )
     if not result.success:
+        console.print(
+            "Nothing was published (the analysts' copy is unchanged); failed steps wrote "
+            f"nothing. Logs: the run {result.run_id[:8]} in the Dagster UI (`cadence ui`)."
+        )
         raise typer.Exit(1)
+    console.print(f"Published {home.published}")
 
 
 @app.command()
@@ -216,15 +264,18 @@ def demo(
         f"Wrote sample inbox for {len(written)} runners in "
         f"{time.perf_counter() - started:.1f} s: {home.inbox}"
     )
+    plan_day = dt.date.today() - dt.timedelta(weeks=DEMO_PLAN_WEEKS_AGO)
+    os.environ.setdefault("CADENCE_PLAN_DATE", plan_day.isoformat())
     _ingest(home, None, force=False)
-    _materialize(home, None)
+    _materialize(home, None, None)
     _print_tables(home)
     console.print(
         "\nNext:\n"
         f"  Dagster UI:  CADENCE_HOME={home.root} uv run cadence ui\n"
         f'  DuckDB:      duckdb {home.warehouse} -c "select schema_name, table_name, comment '
         'from duckdb_tables()"\n'
-        f"  Runners:     CADENCE_HOME={home.root} uv run cadence runner list",
+        f"  Runners:     CADENCE_HOME={home.root} uv run cadence runner list\n"
+        f"  A plan:      CADENCE_HOME={home.root} uv run cadence plan show RUNNER_ID",
         soft_wrap=True,
     )
 

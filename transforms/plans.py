@@ -362,8 +362,9 @@ class _PlanBuilder:
         self._choose_templates(week, phase, is_recovery, days)
         self._size_week(week, phase, target, days, context, is_race_week)
         self._label_easy_days(phase, anchor, days, is_race_week)
-        for attempt in range(SETTLE_ATTEMPTS):
-            if not self._settle_week(week, days, first=attempt == 0):
+        for _attempt in range(SETTLE_ATTEMPTS):
+            settled = self._settle_week(week, days, first=False)
+            if not (self._top_up(days, target) or settled):
                 break
         race_session_km = session_km(days[anchor].segments, self.targets) if is_race_week else 0.0
         measures = week_measures(
@@ -512,6 +513,7 @@ class _PlanBuilder:
             )
             if max_minutes and session_seconds(plan.segments, self.targets) > max_minutes * 60:
                 self._fit_time(plan, max_minutes)
+        self._settle_week(week, days, first=True, volume=target)
         if is_race_week:
             race = next(d for d in days.values() if d.session_type == "race")
             race.template = self._template_for("race")
@@ -591,12 +593,20 @@ class _PlanBuilder:
             return
         cap_main_work(plan.segments, work_km * spare / total_work_s, self.targets)
 
-    def _settle_week(self, week: int, days: dict[int, DayPlan], *, first: bool) -> bool:
-        """Check the shares the safeguards bound against the week as built (zone work per
-        session and per week, the long run), cutting what breaks them; True if anything
-        changed. Each cut shrinks the week a little, so the caller repeats until stable."""
+    def _settle_week(
+        self,
+        week: int,
+        days: dict[int, DayPlan],
+        *,
+        first: bool,
+        volume: float | None = None,
+    ) -> bool:
+        """Check the shares the safeguards bound (zone work per session and per week, the
+        long run) against `volume`, or the week as built, cutting what breaks them; True if
+        anything changed. Cuts shrink the week, so the caller tops it up and repeats."""
         sessions = [d for d in days.values() if d.session_type != "race"]
-        volume = sum(session_km(d.segments, self.targets) for d in sessions)
+        if volume is None:
+            volume = sum(session_km(d.segments, self.targets) for d in sessions)
         if volume <= 0:
             return False
         context = {"planned_volume_km": volume}
@@ -640,9 +650,35 @@ class _PlanBuilder:
                     first=first,
                 )
         long_day = next((d for d in days.values() if d.session_type == "long"), None)
-        if long_day is not None:
+        if long_day is not None and long_day.segments:
             changed |= self._settle_long_share(week, days, long_day, first=first)
         return changed
+
+    def _top_up(self, days: dict[int, DayPlan], target: float) -> bool:
+        """Give the km cut from quality work or the long run back to the easy runs, each up
+        to the longest easy run allowed; True if any run grew."""
+        easy = [d for d in days.values() if d.session_type in ("easy", "recovery", "strides")]
+        built = sum(
+            session_km(d.segments, self.targets) for d in days.values() if d.session_type != "race"
+        )
+        deficit = target - built
+        if deficit < 0.1 or not easy:
+            return False
+        pace = self.targets.mid_pace("E")
+        limit_minutes = min(
+            m
+            for m in (self.engine.limit("easy_run_minutes"), self.inputs.max_session_minutes, 1e9)
+            if m
+        )
+        grown = False
+        for plan in easy:
+            room = (limit_minutes * 60 - session_seconds(plan.segments, self.targets)) / pace
+            add = _floor1(min(deficit / len(easy), room))
+            if add >= 0.1:
+                steady = next(s for s in plan.segments if s["segment_type"] == "steady")
+                steady["distance_km"] = round(steady["distance_km"] + add, 1)
+                grown = True
+        return grown
 
     def _cap_zone(
         self,
@@ -707,6 +743,8 @@ class _PlanBuilder:
         plan.safeguard_ids += [r.safeguard_id for r in checked.applied_rules]
         km = self._cap_easy_km(week, km, plan, context)
         template = plan.template or self._template_for("long")
+        if km < template["min_distance_km"] and template["intensity_zone"] == "M":
+            template = self._template_for("long")  # too short for a marathon-pace finish
         if km < template["min_distance_km"]:
             plan.session_type, plan.template = "easy", None
             plan.notes.append("the week is too small for a long run")

@@ -199,3 +199,24 @@ def test_apply_replan_sets_statuses_and_current_week():
     )
     assert updated["status"].to_list() == ["abandoned"]
     assert updated["current_week"].to_list() == [3]
+
+
+@pytest.mark.parametrize(
+    "sections",
+    [
+        {},
+        {"schedule": {"max_session_minutes": 120.0}, "running": {"experience_level": "casual"}},
+        {"physical": {"age": 62}, "goals": {"race_distance": 10.0}},
+        {"running": {"experience_level": "beginner", "current_volume": 12.0, "runs_per_week": 3}},
+    ],
+)
+def test_full_weeks_never_fall_below_the_last_full_week(sections):
+    """Cuts a safeguard makes inside a week are given back to easy running, so volume does
+    not drift down week after week (a week's structure can hold a little less than the
+    last: quality sessions change size through a phase)."""
+    weeks = plan_for(**sections).plan["weekly_plan"]
+    full = [
+        w["planned_volume_km"] for w in weeks if not w["is_recovery_week"] and w["phase"] != "Taper"
+    ]
+    assert all(b >= 0.9 * a for a, b in itertools.pairwise(full)), full
+    assert full[-1] > full[0]
