@@ -79,34 +79,12 @@ def _contract_check(key: tuple[str, str], table: TableContract) -> dg.AssetCheck
     return check
 
 
-def _runner_check(key: tuple[str, str], table: TableContract) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey(list(key)),
-        name="runners_exist",
-        pool=WAREHOUSE_POOL,
-        blocking=key in BLOCKING,
-        description=f"Every runner_id in {table.qualified_name} is a runner in coach.runners.",
-    )
-    def check(cadence: CadenceHomeResource) -> dg.AssetCheckResult:
-        with open_warehouse(cadence.home.warehouse, read_only=True) as con:
-            orphans = con.execute(
-                f"SELECT count(*), count(DISTINCT t.runner_id) FROM {table.qualified_name} t "
-                "ANTI JOIN coach.runners r USING (runner_id)"
-            ).fetchall()[0]
-        return dg.AssetCheckResult(
-            passed=orphans[0] == 0,
-            metadata={"orphan_rows": orphans[0], "unknown_runners": orphans[1], "threshold": 0},
-        )
-
-    return check
-
-
 def _parent_check(
-    key: tuple[str, str], table: TableContract, column: str, parent: TableContract
+    key: tuple[str, str], table: TableContract, column: str, parent: TableContract, name: str
 ) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(list(key)),
-        name=f"{column}_exists",
+        name=name,
         pool=WAREHOUSE_POOL,
         blocking=key in BLOCKING,
         description=f"Every {column} in {table.qualified_name} is in {parent.qualified_name}.",
@@ -146,12 +124,13 @@ def active_plans_validated(cadence: CadenceHomeResource) -> dg.AssetCheckResult:
 
 def contract_checks() -> list[dg.AssetChecksDefinition]:
     checks = [active_plans_validated]
+    runners = contract("coach.runners")
     for key, name in CHECKED.items():
         table = contract(name)
         checks.append(_contract_check(key, table))
         if name != "coach.runners" and "runner_id" in table.columns:
-            checks.append(_runner_check(key, table))
+            checks.append(_parent_check(key, table, "runner_id", runners, "runners_exist"))
         if key in REFERENCES:
             column, parent = REFERENCES[key]
-            checks.append(_parent_check(key, table, column, contract(parent)))
+            checks.append(_parent_check(key, table, column, contract(parent), f"{column}_exists"))
     return checks

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from transforms.completeness import value_at
 from transforms.physiology import heart_rate_zones, max_hr_for_age, vdot
 from warehouse.vocabulary import WEEKDAYS
 
@@ -29,12 +30,7 @@ PB_METERS = {
 
 
 def _get(section: dict[str, Any] | None, *path: str) -> Any:
-    value: Any = section
-    for part in path:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+    return value_at(section or {}, ".".join(path))
 
 
 @dataclass(frozen=True)

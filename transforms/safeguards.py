@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from transforms.completeness import value_at
+
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,
@@ -81,15 +83,6 @@ def rules_from_rows(rows: Iterable[Mapping[str, Any]]) -> tuple[Rule, ...]:
     return tuple(sorted(active, key=lambda r: (r.priority, r.safeguard_id)))
 
 
-def _resolve(context: Mapping[str, Any], path: str) -> Any:
-    value: Any = context
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
 def _literal(text: str) -> Any:
     text = text.strip().strip("'\"")
     if text in ("true", "false"):
@@ -112,16 +105,16 @@ def _clause_holds(clause: str, context: Mapping[str, Any]) -> bool:
     if clause == "always":
         return True
     if clause.endswith(" is not empty"):
-        return bool(_resolve(context, clause.removesuffix(" is not empty")))
+        return bool(value_at(context, clause.removesuffix(" is not empty")))
     if clause.endswith(" is empty"):
-        return not _resolve(context, clause.removesuffix(" is empty"))
+        return not value_at(context, clause.removesuffix(" is empty"))
     if membership := _MEMBERSHIP.match(clause):
         values = {_literal(v) for v in membership["values"].split(",")}
-        return _resolve(context, membership["path"]) in values
+        return value_at(context, membership["path"]) in values
     comparison = _CLAUSE.match(clause)
     if comparison is None:
         raise ValueError(f"cannot read the safeguard condition {clause!r}")
-    value = _resolve(context, comparison["path"])
+    value = value_at(context, comparison["path"])
     if value is None:
         return False
     return COMPARISONS[comparison["op"]](value, _literal(comparison["value"]))
