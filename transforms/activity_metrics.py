@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from transforms.intervals import sorted_by
+from transforms.intervals import sort_order
 
 MOVING_SPEED = 0.5
 """m/s: slower than this is standing still."""
@@ -30,22 +30,26 @@ BEST_EFFORT_METERS = {
 }
 
 
-def activity_codes(activity_ids: pl.Series) -> pl.Enum:
-    """The activity ids as an Enum in text order: grouping, joining and sorting millions of
-    samples on its integer codes is several times faster than on the text, in the same order."""
-    return pl.Enum(activity_ids.unique().drop_nulls().sort())
+def codes_for(values: pl.Series) -> pl.Enum:
+    """The distinct values (activity or runner ids) as an Enum in text order: grouping,
+    joining and sorting millions of samples on its integer codes is several times faster
+    than on the text, and keeps the same order."""
+    return pl.Enum(values.unique().drop_nulls().sort())
 
 
-def primary_streams(samples: pl.LazyFrame, columns: Sequence[str]) -> pl.DataFrame:
+def primary_streams(samples: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     """One stream per activity for metrics: the richest source (most distance, then most HR
     samples; ties by source name), so two recordings are never mixed on one time axis.
 
-    `samples` carry activity_id as an Enum (see `activity_codes`), source, distance_meters
-    and heart_rate_bpm. Returns activity_id and `columns`, sorted by activity and time."""
-    codes = samples.collect_schema()["activity_id"]
-    assert isinstance(codes, pl.Enum), "activity_id must be an Enum (activity_codes)"
+    `samples` carry activity_id as an Enum (see `codes_for`; null for samples to leave out),
+    source, timestamp, distance_meters and heart_rate_bpm. Returns activity_id and
+    `columns`, sorted by activity and time."""
+    codes = samples.schema["activity_id"]
+    assert isinstance(codes, pl.Enum), "activity_id must be an Enum (codes_for)"
     richest = (
-        samples.group_by("activity_id", "source")
+        samples.lazy()
+        .drop_nulls("activity_id")
+        .group_by("activity_id", "source")
         .agg(
             pl.col("distance_meters").count().alias("_d"),
             pl.col("heart_rate_bpm").count().alias("_h"),
@@ -58,15 +62,17 @@ def primary_streams(samples: pl.LazyFrame, columns: Sequence[str]) -> pl.DataFra
     source_of = pl.Series("_primary", [None] * len(codes.categories), pl.String).scatter(
         richest["activity_id"].to_physical(), richest["source"]
     )
-    streams = (
-        samples.filter(
-            pl.col("source") == pl.lit(source_of).gather(pl.col("activity_id").to_physical())
-        )
-        .select("activity_id", *columns)
+    chosen = (
+        samples.lazy()
+        .with_row_index("_row")
+        .filter(pl.col("source") == pl.lit(source_of).gather(pl.col("activity_id").to_physical()))
+        .select("_row", "activity_id", "timestamp")
         .collect()
     )
+    # the chosen rows are found and ordered on three narrow columns, then gathered once
+    order = chosen["_row"].gather(sort_order(chosen, "activity_id", "timestamp"))
     # flagged sorted, group-bys take each activity as one slice of rows
-    return sorted_by(streams, "activity_id", "timestamp").with_columns(
+    return samples.select("activity_id", *columns)[order].with_columns(
         pl.col("activity_id").set_sorted()
     )
 
@@ -92,8 +98,9 @@ def zone_seconds(samples: pl.DataFrame, zones: pl.DataFrame) -> pl.DataFrame:
     """Seconds in each of the runner's HR zones per activity.
 
     `zones`: runner_id, zone, name, min_bpm, max_bpm. Heart rates below zone 1 are not
-    counted; above zone 5 count as zone 5.
+    counted; above zone 5 count as zone 5. The samples' runner_id may be coded (`codes_for`).
     """
+    zones = zones.with_columns(pl.col("runner_id").cast(samples.schema["runner_id"], strict=False))
     # one row per runner holding every zone's lower bound, so each sample is placed by a
     # few comparisons instead of being joined with every zone
     bounds = zones.pivot("zone", index="runner_id", values="min_bpm").rename(
@@ -213,6 +220,7 @@ def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
 def stream_summary(samples: pl.DataFrame) -> pl.DataFrame:
     """Moving time, climbing with a noise threshold, start/end position, HR and max speed."""
     positioned = pl.col("lat_deg").is_not_null() & pl.col("lon_deg").is_not_null()
+    altitudes = pl.col("altitude_meters").drop_nulls()
     return (
         samples.lazy()
         .with_columns(_interval())
@@ -222,7 +230,8 @@ def stream_summary(samples: pl.DataFrame) -> pl.DataFrame:
             .filter(pl.col("speed_meters_per_second") >= MOVING_SPEED)
             .sum()
             .alias("moving_time_seconds"),
-            pl.col("altitude_meters").drop_nulls().alias("_altitudes"),
+            # a repeated altitude never moves the climbing anchor: the loop skips repeats
+            altitudes.filter(altitudes.diff().fill_null(1.0) != 0).alias("_altitudes"),
             pl.col("lat_deg").filter(positioned).first().alias("start_lat_deg"),
             pl.col("lon_deg").filter(positioned).first().alias("start_lon_deg"),
             pl.col("lat_deg").filter(positioned).last().alias("end_lat_deg"),
@@ -285,15 +294,26 @@ def best_efforts(samples: pl.DataFrame) -> pl.DataFrame:
         )
         .collect()
     )
-    starts = base.select(
-        "activity_id",
-        pl.col("d").alias("d_start"),
-        pl.col("t").alias("t_start"),
-        pl.col("d").alias("d_reached"),
+    # an activity shorter than a distance has no window that long: it is skipped early, by
+    # the same sum the as-of join would compare
+    spans = base.group_by("activity_id").agg(
+        pl.col("d").min().alias("_first"), pl.col("d").max().alias("_last")
     )
     efforts = []
     for name, target in BEST_EFFORT_METERS.items():
-        found = base.with_columns((pl.col("d") - target).alias("d_start")).join_asof(
+        long_enough = spans.filter(pl.col("_last") - target >= pl.col("_first"))["activity_id"]
+        ends = (
+            base
+            if long_enough.len() == spans.height
+            else base.filter(pl.col("activity_id").is_in(long_enough.implode()))
+        )
+        starts = ends.select(
+            "activity_id",
+            pl.col("d").alias("d_start"),
+            pl.col("t").alias("t_start"),
+            pl.col("d").alias("d_reached"),
+        )
+        found = ends.with_columns((pl.col("d") - target).alias("d_start")).join_asof(
             starts,
             on="d_start",
             by="activity_id",

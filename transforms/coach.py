@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from transforms.activity_metrics import activity_codes, best_efforts, primary_streams
+from transforms.activity_metrics import best_efforts, codes_for, primary_streams
 from transforms.runner_state import current_states
 from transforms.running_profile import infer_running_profile
 from transforms.training_states import evaluate_states
@@ -102,15 +102,13 @@ def activity_efforts(activities: pl.DataFrame, samples: pl.DataFrame) -> pl.Data
     runs = activities.filter(pl.col("activity_type").is_in(RUNNING_TYPES))
     # samples of anything but a run become null codes and are dropped: no join needed
     streams = primary_streams(
-        samples.lazy()
-        .select(
-            pl.col("activity_id").cast(activity_codes(runs["activity_id"]), strict=False),
+        samples.select(
+            pl.col("activity_id").cast(codes_for(runs["activity_id"]), strict=False),
             "source",
             "timestamp",
             "distance_meters",
             "heart_rate_bpm",
-        )
-        .drop_nulls("activity_id"),
+        ),
         ["timestamp", "distance_meters"],
     )
     return (

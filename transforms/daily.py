@@ -309,7 +309,13 @@ def body_measurements(records: pl.DataFrame) -> pl.DataFrame:
         f"{HK}BasalBodyTemperature": "basal_body_temperature_celsius",
         f"{HK}OxygenSaturation": "spo2_percentage",
     }
-    body = records.filter(pl.col("type").is_in(list(values)))
+    keys = ["runner_id", "source_name", "start_time", "start_utc_offset_seconds"]
+    body = (
+        records.lazy()
+        .filter(pl.col("type").is_in(list(values)))
+        .select(*keys, "type", "unit", "value", "record_id", "device_name")
+        .collect()
+    )
     converted = pl.when(pl.lit(False)).then(None)
     for record_type, expr in values.items():
         converted = converted.when(pl.col("type") == record_type).then(expr)
@@ -317,7 +323,6 @@ def body_measurements(records: pl.DataFrame) -> pl.DataFrame:
         converted.alias("value"),
         pl.col("type").replace_strict(names).alias("measure"),
     )
-    keys = ["runner_id", "source_name", "start_time", "start_utc_offset_seconds"]
     wide = rows.pivot("measure", index=keys, values="value", aggregate_function="mean")
     for column in names.values():
         if column not in wide.columns:

@@ -10,7 +10,7 @@ import polars as pl
 
 from transforms.activities import label_samples, match_activities, merge_activities
 from transforms.activity_metrics import (
-    activity_codes,
+    codes_for,
     km_splits,
     primary_streams,
     stream_summary,
@@ -173,7 +173,8 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
         "source",
         "external_id",
         "activity_id",
-        pl.col("activity_id").cast(activity_codes(matched["activity_id"])).alias("_activity"),
+        pl.col("activity_id").cast(codes_for(matched["activity_id"])).alias("_activity"),
+        pl.col("runner_id").cast(codes_for(matched["runner_id"])).alias("_runner"),
     )
     samples = pl.concat(
         [
@@ -201,10 +202,12 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
             ]
         )
     streams = primary_streams(
-        samples.lazy().drop("activity_id").rename({"_activity": "activity_id"}),
+        samples.drop("activity_id", "runner_id").rename(
+            {"_activity": "activity_id", "_runner": "runner_id"}
+        ),
         STREAM_COLUMNS,
     )
-    samples = samples.drop("_activity")
+    samples = samples.drop("_activity", "_runner")
     zones = runner_zones(context, merged)
 
     def by_activity_id(metrics: pl.DataFrame) -> pl.DataFrame:
@@ -301,16 +304,23 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
 def build_sleep(raw: RawFrames) -> pl.DataFrame:
     if not raw.has_healthkit:
         return pl.DataFrame()
-    records = raw.hk_records.filter(pl.col("type") == "HKCategoryTypeIdentifierSleepAnalysis")
-    stages = records.filter(pl.col("value_text").is_in(list(HEALTHKIT_STAGES))).select(
-        "runner_id",
-        device_class(pl.col("source_name"), pl.col("device_hardware")).alias("device"),
-        pl.col("value_text").replace_strict(HEALTHKIT_STAGES).alias("stage"),
-        "start_time",
-        "end_time",
-        "end_utc_offset_seconds",
-        "source_name",
-        "device_name",
+    stages = (
+        raw.hk_records.lazy()
+        .filter(
+            (pl.col("type") == "HKCategoryTypeIdentifierSleepAnalysis")
+            & pl.col("value_text").is_in(list(HEALTHKIT_STAGES))
+        )
+        .select(
+            "runner_id",
+            device_class(pl.col("source_name"), pl.col("device_hardware")).alias("device"),
+            pl.col("value_text").replace_strict(HEALTHKIT_STAGES).alias("stage"),
+            "start_time",
+            "end_time",
+            "end_utc_offset_seconds",
+            "source_name",
+            "device_name",
+        )
+        .collect()
     )
     if stages.is_empty():
         return pl.DataFrame()

@@ -225,11 +225,9 @@ def healthkit_samples(
     heart_in_workouts = within_intervals(heart, "timestamp", spans, "w_start", "w_end").select(
         "_workout", "timestamp", "heart_rate_bpm"
     )
-    merged = sorted_by(
-        route.join(heart_in_workouts, on=["_workout", "timestamp"], how="full", coalesce=True),
-        "_workout",
-        "timestamp",
-    ).with_columns(pl.col("_workout").set_sorted())
+    merged = _on_one_time_axis(route, heart_in_workouts).with_columns(
+        pl.col("_workout").set_sorted()
+    )
     workout = merged["_workout"]
     return merged.select(
         spans["runner_id"].gather(workout),
@@ -245,6 +243,53 @@ def healthkit_samples(
         .dt.total_seconds(fractional=True)
         .alias("elapsed_seconds"),
         route_distance().over("_workout").alias("distance_meters"),
+    )
+
+
+def _on_one_time_axis(route: pl.DataFrame, heart: pl.DataFrame) -> pl.DataFrame:
+    """Route points and heart rates (each keyed by `_workout` and `timestamp`) in one frame
+    sorted by workout and time, a point and a heart rate at the same instant sharing a row:
+    an outer join on workout and instant.
+
+    Sorted together, a heart rate lands right after the point of its instant and moves onto
+    it: one sort of millions of rows instead of a join and then a sort. When one side
+    repeats an instant (a join would pair every copy) it is the join after all."""
+    both = sorted_by(
+        pl.concat(
+            [route.with_columns(_heart=pl.lit(False)), heart.with_columns(_heart=pl.lit(True))],
+            how="diagonal",
+        ),
+        "_workout",
+        "timestamp",
+    )
+    shares_next = (pl.col("_workout") == pl.col("_workout").shift(-1)) & (
+        pl.col("timestamp") == pl.col("timestamp").shift(-1)
+    )
+    flags = both.select(
+        shares_next.fill_null(False).alias("_next"),
+        pl.col("_heart"),
+        pl.col("_heart").shift(-1).alias("_next_heart"),
+    ).with_columns(pl.col("_next").shift(1).fill_null(False).alias("_previous"))
+    one_to_one = flags.select(
+        (
+            pl.col("_next")
+            & (pl.col("_heart") | pl.col("_next_heart").not_() | pl.col("_next").shift(-1))
+        )
+        .any()
+        .not_()
+    ).item()
+    if not one_to_one:
+        joined = route.join(heart, on=["_workout", "timestamp"], how="full", coalesce=True)
+        return sorted_by(joined, "_workout", "timestamp")
+    return (
+        both.with_columns(
+            pl.when(flags["_next"])
+            .then(pl.col("heart_rate_bpm").shift(-1))
+            .otherwise(pl.col("heart_rate_bpm"))
+            .alias("heart_rate_bpm")
+        )
+        .filter((flags["_heart"] & flags["_previous"]).not_())
+        .drop("_heart")
     )
 
 

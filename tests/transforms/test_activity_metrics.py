@@ -4,8 +4,8 @@ import polars as pl
 import pytest
 
 from transforms.activity_metrics import (
-    activity_codes,
     best_efforts,
+    codes_for,
     km_splits,
     primary_streams,
     stream_summary,
@@ -82,9 +82,9 @@ def test_primary_stream_is_the_richest_source_in_time_order():
     )
     other = run(3, 360, activity="a0").with_columns(pl.lit("healthkit").alias("source"))
     samples = pl.concat([heart_only, gps, other]).sample(fraction=1.0, shuffle=True, seed=1)
-    codes = activity_codes(samples["activity_id"])
+    codes = codes_for(samples["activity_id"])
     streams = primary_streams(
-        samples.lazy().with_columns(pl.col("activity_id").cast(codes)),
+        samples.with_columns(pl.col("activity_id").cast(codes)),
         ["timestamp", "heart_rate_bpm"],
     )
     assert streams.columns == ["activity_id", "timestamp", "heart_rate_bpm"]

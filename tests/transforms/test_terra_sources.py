@@ -1,0 +1,95 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from transforms.terra_sources import healthkit_samples
+
+T0 = dt.datetime(2026, 5, 3, 7, tzinfo=dt.UTC)
+HR = "HKQuantityTypeIdentifierHeartRate"
+
+
+def at(seconds: float) -> dt.datetime:
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+def workouts() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "runner_id": ["ana", "ana"],
+            "workout_id": ["w2", "w1"],
+            "start_time": [at(1000), at(0)],
+            "end_time": [at(1100), at(100)],
+        }
+    )
+
+
+def route(points: list[tuple[str, float]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "runner_id": ["ana"] * len(points),
+            "workout_id": [w for w, _ in points],
+            "time": [at(s) for _, s in points],
+            "speed_mps": [3.0] * len(points),
+            "latitude": [38.7 + s * 1e-5 for _, s in points],
+            "longitude": [-9.1] * len(points),
+            "altitude_meters": [10.0] * len(points),
+        }
+    )
+
+
+def heart(times: list[float]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "runner_id": ["ana"] * len(times),
+            "type": [HR] * len(times),
+            "start_time": [at(s) for s in times],
+            "value": [140.0 + s for s in times],
+        }
+    )
+
+
+def expected(points, times) -> pl.DataFrame:
+    """What an outer join on workout and instant, sorted, gives."""
+    spans = workouts().select(
+        "runner_id", pl.col("workout_id").alias("external_id"), "start_time", "end_time"
+    )
+    rows = route(points).select(
+        "runner_id", pl.col("workout_id").alias("external_id"), pl.col("time").alias("t")
+    )
+    beats = (
+        heart(times)
+        .join(spans, on="runner_id")
+        .filter(pl.col("start_time").is_between(pl.col("start_time_right"), pl.col("end_time")))
+        .select("runner_id", "external_id", pl.col("start_time").alias("t"), "value")
+    )
+    return rows.join(beats, on=["runner_id", "external_id", "t"], how="full", coalesce=True).sort(
+        "external_id", "t"
+    )
+
+
+@pytest.mark.parametrize(
+    ("points", "times"),
+    [
+        # heart rates at the instants of points, between them, before the first, in both
+        ([("w1", 0), ("w1", 10), ("w2", 1000), ("w2", 1010)], [0, 5, 10, 1005, 1010, 1050]),
+        # two heart rates at one instant: every copy pairs with the point, as a join does
+        ([("w1", 0), ("w1", 10), ("w2", 1000)], [10, 10, 1000]),
+        # a point twice at one instant
+        ([("w1", 0), ("w1", 10), ("w1", 10)], [10, 20]),
+    ],
+)
+def test_points_and_heart_rates_share_rows_like_an_outer_join(points, times):
+    samples = healthkit_samples(workouts(), route(points), heart(times))
+    got = samples.select("external_id", "timestamp", "heart_rate_bpm", "lat_deg")
+    want = expected(points, times)
+    assert got.select("external_id", "timestamp").rows() == want.select("external_id", "t").rows()
+    assert sorted(got["heart_rate_bpm"].drop_nulls().to_list()) == sorted(
+        want["value"].drop_nulls().to_list()
+    )
+    paired = got.filter(pl.col("heart_rate_bpm").is_not_null() & pl.col("lat_deg").is_not_null())
+    points_at = {(w, at(s)) for w, s in points}
+    assert set(paired.select("external_id", "timestamp").rows()) <= points_at
+    assert samples["elapsed_seconds"].min() >= 0
+    for _, workout in samples.drop_nulls("distance_meters").group_by("external_id"):
+        assert workout["distance_meters"].is_sorted() and workout["distance_meters"][0] == 0
