@@ -43,8 +43,16 @@ def _replicate(raw: RawFrames, first: int, copies: int) -> RawFrames:
     def many(frame: pl.DataFrame) -> pl.DataFrame:
         if frame.width == 0:
             return frame
+        # the runner ids chunked like the other columns, as frames read from DuckDB are:
+        # a frame with one column chunked otherwise is copied whole by its first operation
+        lengths = frame.to_series(0).chunk_lengths()
         return pl.concat(
-            frame.with_columns(pl.lit(f"runner-{k:03d}").alias("runner_id"))
+            frame.with_columns(
+                pl.concat(
+                    [pl.repeat(f"runner-{k:03d}", n, dtype=pl.String, eager=True) for n in lengths],
+                    rechunk=False,
+                ).alias("runner_id")
+            )
             for k in range(first, first + copies)
         )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 import polars as pl
 
@@ -278,7 +279,19 @@ def label_samples(samples: pl.DataFrame, recordings: pl.DataFrame) -> pl.DataFra
         .drop(keys)
     )
     run = starts.cum_sum() - 1
-    labelled = samples.with_columns(runs[c].gather(run) for c in runs.columns)
+    labelled = samples.with_columns(_cut_like(runs[c].gather(run), samples) for c in runs.columns)
     if labelled["_found"].null_count():
         labelled = labelled.filter(pl.col("_found").is_not_null())
     return labelled.drop("_found")
+
+
+def _cut_like(column: pl.Series, frame: pl.DataFrame) -> pl.Series:
+    """`column` cut into the chunks of `frame`: a frame whose columns are chunked alike is
+    worked on in place, one with a column chunked otherwise is first copied whole."""
+    lengths = frame.to_series(0).chunk_lengths()
+    if len(lengths) < 2:
+        return column
+    starts = accumulate(lengths[:-1], initial=0)
+    return pl.concat(
+        [column.slice(s, n) for s, n in zip(starts, lengths, strict=True)], rechunk=False
+    )

@@ -176,13 +176,14 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
         pl.col("activity_id").cast(codes_for(matched["activity_id"])).alias("_activity"),
         pl.col("runner_id").cast(codes_for(matched["runner_id"])).alias("_runner"),
     )
+    # each sample takes its recording's source and activity (and their codes)
     samples = pl.concat(
         [
             label_samples(
                 part,
-                ids.filter(pl.col("source") == source)
-                .drop("source")
-                .with_columns(pl.col("external_id").cast(part.schema["external_id"])),
+                ids.filter(pl.col("source") == source).with_columns(
+                    pl.col("external_id").cast(part.schema["external_id"])
+                ),
             ).drop("external_id")
             for source, part in streams_parts
         ],
@@ -207,7 +208,9 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
         ),
         STREAM_COLUMNS,
     )
-    samples = samples.drop("_activity", "_runner")
+    samples = samples.select(
+        "runner_id", "source", pl.exclude("runner_id", "source", "_activity", "_runner")
+    )
     zones = runner_zones(context, merged)
 
     def by_activity_id(metrics: pl.DataFrame) -> pl.DataFrame:

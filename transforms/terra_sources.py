@@ -164,11 +164,11 @@ def healthkit_candidates(workouts: pl.DataFrame, statistics: pl.DataFrame) -> pl
 
 
 def strava_samples(samples: pl.DataFrame) -> pl.DataFrame:
-    """The samples on terra names; external_id stays Strava's activity id as loaded (a
-    number), not turned into text for millions of rows only to find each one's recording."""
+    """The samples on terra names, by recording (runner_id, external_id): external_id stays
+    Strava's activity id as loaded (a number), not turned into text for millions of rows
+    only to find each one's recording."""
     return samples.select(
         "runner_id",
-        pl.lit("strava").alias("source"),
         pl.col("activity_id").alias("external_id"),
         pl.col("timestamp").cast(UTC),
         "elapsed_seconds",
@@ -187,7 +187,8 @@ def strava_samples(samples: pl.DataFrame) -> pl.DataFrame:
 def healthkit_samples(
     workouts: pl.DataFrame, route_points: pl.DataFrame, records: pl.DataFrame
 ) -> pl.DataFrame:
-    """Route points and the heart-rate records inside each workout, on one time axis."""
+    """Route points and the heart-rate records inside each workout, on one time axis, by
+    recording (runner_id, external_id)."""
     # each workout numbered in (runner, workout) order: the million-row join, sort and
     # distance below work on that one integer rather than on two text columns
     spans = (
@@ -238,7 +239,6 @@ def healthkit_samples(
         "lon_deg",
         "altitude_meters",
         "heart_rate_bpm",
-        pl.lit("healthkit").alias("source"),
         (pl.col("timestamp") - spans["w_start"].gather(workout))
         .dt.total_seconds(fractional=True)
         .alias("elapsed_seconds"),
@@ -290,6 +290,9 @@ def _on_one_time_axis(route: pl.DataFrame, heart: pl.DataFrame) -> pl.DataFrame:
         )
         .filter((flags["_heart"] & flags["_previous"]).not_())
         .drop("_heart")
+        # the shift left that one column in two pieces: whole again, the frame's columns
+        # are chunked alike and later steps need not copy them all
+        .rechunk()
     )
 
 
