@@ -171,7 +171,7 @@ press the lap button.
     key=dg.AssetKey(["exports", "fit_files"]),
     deps=[dg.AssetKey(["plans", "planned_sessions"])],
     group_name="exports",
-    kinds={"fit", "duckdb"},
+    kinds={"polars", "duckdb", "fit"},
     owners=["team:cadence"],
     pool=WAREHOUSE_POOL,
     description="A Garmin FIT workout file for every planned run of the active plans, in "
