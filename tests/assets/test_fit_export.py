@@ -163,10 +163,14 @@ def test_the_asset_exports_active_plans_and_rewrites_fit_files(home: CadenceHome
         draft = plan_row("ben", "plan-ben", status="draft")
         insert_plan(con, draft, _sessions(draft))
     resources = {"cadence": CadenceHomeResource(root=str(home.root))}
-    result = dg.materialize([fit_workouts], resources=resources)
-    assert result.success
-    with open_warehouse(home.warehouse, read_only=True) as con:
-        first = read_table(con, FIT_FILES)
+    # an explicit instance, closed here: dg.materialize's implicit one leaves a temporary
+    # folder for the garbage collector (a ResourceWarning in whichever test runs next)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize([fit_workouts], resources=resources, instance=instance)
+        assert result.success
+        with open_warehouse(home.warehouse, read_only=True) as con:
+            first = read_table(con, FIT_FILES)
+        assert dg.materialize([fit_workouts], resources=resources, instance=instance).success
     assert first.height == 12 and set(first["runner_id"]) == {"ana"}
     assert sorted(first["path"]) == sorted(
         p.relative_to(home.exports).as_posix() for p in home.exports.rglob("*.fit")
@@ -175,8 +179,6 @@ def test_the_asset_exports_active_plans_and_rewrites_fit_files(home: CadenceHome
     (event,) = result.get_asset_materialization_events()
     assert event.asset_key == dg.AssetKey(["exports", "fit_files"])
     assert event.materialization.metadata["dagster/row_count"].value == 12
-
-    assert dg.materialize([fit_workouts], resources=resources).success
     with open_warehouse(home.warehouse, read_only=True) as con:
         again = read_table(con, FIT_FILES)
     assert again.sort("fit_file_id")["created_at"].equals(first.sort("fit_file_id")["created_at"])

@@ -77,9 +77,12 @@ def test_no_warehouse_is_one_clear_error(home):
 
 
 def test_the_asset_shows_the_charts_in_its_metadata(fleet):
-    result = dg.materialize(
-        [runner_reports], resources={"cadence": CadenceHomeResource(root=str(fleet.root))}
-    )
+    with dg.DagsterInstance.ephemeral() as instance:  # closed here, not by the collector
+        result = dg.materialize(
+            [runner_reports],
+            resources={"cadence": CadenceHomeResource(root=str(fleet.root))},
+            instance=instance,
+        )
     assert result.success
     (event,) = result.get_asset_materialization_events()
     assert event.asset_key == dg.AssetKey(["exports", "runner_reports"])
