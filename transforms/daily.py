@@ -71,8 +71,9 @@ def deduplicated_daily(records: pl.DataFrame) -> pl.DataFrame:
         records.lazy()
         .filter(pl.col("type").is_in(DEDUPLICATED))
         .select(
-            "runner_id",
-            "type",
+            # coded: the interval arithmetic below groups by one integer, not two texts
+            pl.col("runner_id").cast(pl.Categorical),
+            pl.col("type").cast(pl.Enum(DEDUPLICATED)),
             "start_time",
             "end_time",
             device_class(pl.col("source_name"), pl.col("device_hardware")).alias("device"),
@@ -84,10 +85,20 @@ def deduplicated_daily(records: pl.DataFrame) -> pl.DataFrame:
             .alias("value"),
             local_date().alias("date"),
         )
+        .with_columns(
+            (
+                pl.col("runner_id").to_physical().cast(pl.Int64) * len(DEDUPLICATED)
+                + pl.col("type").to_physical()
+            ).alias("_quantity")
+        )
         .collect()
     )
-    counted = deduplicated_values(quantities, ["runner_id", "type"])
-    wide = counted.group_by("runner_id", "date", "type").agg(pl.col("counted_value").sum())
+    counted = deduplicated_values(quantities, ["_quantity"])
+    wide = (
+        counted.group_by("runner_id", "date", "type")
+        .agg(pl.col("counted_value").sum())
+        .with_columns(pl.col("runner_id").cast(pl.String), pl.col("type").cast(pl.String))
+    )
     names = {
         f"{HK}StepCount": "steps",
         f"{HK}DistanceWalkingRunning": "distance_meters",

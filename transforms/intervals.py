@@ -30,6 +30,19 @@ def sorted_by(frame: pl.DataFrame, key: str, at: str) -> pl.DataFrame:
     return frame[sort_order(frame, key, at)]
 
 
+def _sorted_on(frame: pl.DataFrame, keys: list[str], at: str) -> pl.DataFrame:
+    """`frame` sorted by `keys` then `at`: one 64-bit sort when the key is one integer."""
+    if len(keys) == 1 and (frame.schema[keys[0]].is_integer() or frame.schema[keys[0]] == pl.Enum):
+        return sorted_by(frame, keys[0], at)
+    return frame.sort(*keys, at)
+
+
+def _first_of_key(keys: list[str]) -> pl.Expr:
+    """True on the first row of each key in a frame sorted by `keys`."""
+    changed = [pl.col(k).ne_missing(pl.col(k).shift()) for k in keys]
+    return pl.any_horizontal(*changed, pl.int_range(pl.len()) == 0)
+
+
 def union_intervals(
     frame: pl.DataFrame,
     keys: list[str],
@@ -38,17 +51,19 @@ def union_intervals(
     gap_seconds: float = 0.0,
 ) -> pl.DataFrame:
     """Merge overlapping (or within `gap_seconds`) intervals per key into disjoint ones."""
-    ordered = frame.select(*keys, start, end).sort(*keys, start)
-    reach = pl.col(end).cum_max().over(keys)
-    new_group = (
-        pl.col(start) > (reach.shift(1).over(keys) + pl.duration(seconds=gap_seconds))
-    ).fill_null(True)
+    ordered = _sorted_on(frame.select(*keys, start, end), keys, start).with_columns(
+        _first_of_key(keys).cum_sum().alias("_key_run")
+    )
+    reach = pl.col(end).cum_max().over("_key_run")
+    new_group = pl.col("_key_run").ne(pl.col("_key_run").shift()).fill_null(True) | (
+        pl.col(start) > reach.shift(1) + pl.duration(seconds=gap_seconds)
+    )
+    # each key starts a group, so one running count numbers the groups of every key, in order
     return (
-        ordered.with_columns(new_group.cast(pl.Int64).cum_sum().over(keys).alias("_group"))
-        .group_by(*keys, "_group")
-        .agg(pl.col(start).min(), pl.col(end).max())
+        ordered.with_columns(new_group.cum_sum().alias("_group"))
+        .group_by("_group", maintain_order=True)
+        .agg(*(pl.col(k).first() for k in keys), pl.col(start).min(), pl.col(end).max())
         .drop("_group")
-        .sort(*keys, start)
     )
 
 
@@ -70,9 +85,10 @@ def covered_seconds(
     ).with_columns((pl.col("_length").cum_sum().over(keys) - pl.col("_length")).alias("_before"))
 
     def cumulative(at: str) -> pl.Series:
+        # the as-of join looks within each key: sorting by time alone is enough
         probe = intervals.select(*keys, pl.col(at).alias("_t")).with_row_index("_row")
-        found = probe.sort(*keys, "_t").join_asof(
-            union.rename({start: "_t"}).sort(*keys, "_t"),
+        found = probe.sort("_t").join_asof(
+            union.rename({start: "_t"}).sort("_t"),
             on="_t",
             by=keys or None,
             strategy="backward",

@@ -174,3 +174,15 @@ def test_samples_are_labelled_like_an_inner_join_in_their_own_order():
     assert labelled.equals(joined)
     twice = pl.concat([recordings, recordings.head(1)])
     assert label_samples(samples, twice).height == joined.height + 3  # a join, as promised
+
+
+def test_labels_are_cut_into_the_samples_own_chunks():
+    part = pl.DataFrame({"runner_id": ["ana"] * 3, "external_id": ["1", "1", "2"]})
+    samples = pl.concat([part, part.head(2)], rechunk=False)
+    recordings = pl.DataFrame(
+        {"runner_id": ["ana", "ana"], "external_id": ["1", "2"], "activity_id": ["a", "b"]}
+    )
+    labelled = label_samples(samples, recordings)
+    assert labelled["activity_id"].to_list() == ["a", "a", "b", "a", "a"]
+    # chunked alike, the frame is never copied whole to line its columns up
+    assert {tuple(c.chunk_lengths()) for c in labelled.get_columns()} == {(3, 2)}

@@ -3,7 +3,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from transforms.intervals import sorted_by, within_intervals
+from transforms.intervals import sorted_by, union_intervals, within_intervals
 
 T0 = dt.datetime(2026, 5, 3, 7, tzinfo=dt.UTC)
 
@@ -69,3 +69,24 @@ def test_points_take_the_interval_of_their_own_runner():
     )
     inside = within_intervals(points, "t", intervals, "start", "end")
     assert inside.select("runner_id", "name").rows() == [("ana", "ana-run"), ("ben", "ben-run")]
+
+
+@pytest.mark.parametrize("coded", [False, True])
+def test_union_merges_overlaps_and_near_gaps_per_key(coded):
+    minutes = [(0, 10), (5, 20), (21, 30), (40, 50), (0, 5), (45, 60)]
+    frame = pl.DataFrame(
+        {
+            "runner_id": ["ana", "ana", "ana", "ana", "ben", "ben"],
+            "start_time": [T0 + dt.timedelta(minutes=a) for a, _ in minutes],
+            "end_time": [T0 + dt.timedelta(minutes=b) for _, b in minutes],
+        }
+    ).reverse()
+    if coded:
+        frame = frame.with_columns(pl.col("runner_id").cast(pl.Enum(["ana", "ben"])))
+    union = union_intervals(frame, ["runner_id"], gap_seconds=90)
+    assert [(r, (s - T0).seconds // 60, (e - T0).seconds // 60) for r, s, e in union.rows()] == [
+        ("ana", 0, 30),
+        ("ana", 40, 50),
+        ("ben", 0, 5),
+        ("ben", 45, 60),
+    ]
