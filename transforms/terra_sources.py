@@ -10,7 +10,7 @@ import polars as pl
 
 from transforms.activities import label_samples
 from transforms.activity_types import HEALTHKIT, STRAVA, canonical, fit_activity_type
-from transforms.intervals import sorted_by, within_intervals
+from transforms.intervals import sort_order, sorted_by, within_intervals
 from transforms.units import EARTH_RADIUS_METERS
 
 UTC = pl.Datetime("us", "UTC")
@@ -251,48 +251,51 @@ def _on_one_time_axis(route: pl.DataFrame, heart: pl.DataFrame) -> pl.DataFrame:
     sorted by workout and time, a point and a heart rate at the same instant sharing a row:
     an outer join on workout and instant.
 
-    Sorted together, a heart rate lands right after the point of its instant and moves onto
-    it: one sort of millions of rows instead of a join and then a sort. When one side
-    repeats an instant (a join would pair every copy) it is the join after all."""
-    both = sorted_by(
-        pl.concat(
-            [route.with_columns(_heart=pl.lit(False)), heart.with_columns(_heart=pl.lit(True))],
-            how="diagonal",
-        ),
-        "_workout",
-        "timestamp",
-    )
+    Only the keys are sorted together; a heart rate lands right after the point of its
+    instant and moves onto it, and each output row then gathers its point and its heart
+    rate: one sort of two narrow columns instead of a join of millions of rows and then a
+    sort. When one side repeats an instant (a join would pair every copy) it is the join
+    after all."""
+    keys = ["_workout", "timestamp"]
+    both = pl.concat([route.select(keys), heart.select(keys)])
+    order = sort_order(both, *keys)
+    points = route.height
     shares_next = (pl.col("_workout") == pl.col("_workout").shift(-1)) & (
         pl.col("timestamp") == pl.col("timestamp").shift(-1)
     )
-    flags = both.select(
-        shares_next.fill_null(False).alias("_next"),
-        pl.col("_heart"),
-        pl.col("_heart").shift(-1).alias("_next_heart"),
-    ).with_columns(pl.col("_next").shift(1).fill_null(False).alias("_previous"))
-    one_to_one = flags.select(
+    axis = (
+        both[order]
+        .with_columns(order.alias("_row"))
+        .with_columns(
+            (pl.col("_row") >= points).alias("_heart"), shares_next.fill_null(False).alias("_next")
+        )
+    )
+    one_to_one = axis.select(
         (
             pl.col("_next")
-            & (pl.col("_heart") | pl.col("_next_heart").not_() | pl.col("_next").shift(-1))
+            & (pl.col("_heart") | pl.col("_heart").shift(-1).not_() | pl.col("_next").shift(-1))
         )
         .any()
         .not_()
     ).item()
     if not one_to_one:
-        joined = route.join(heart, on=["_workout", "timestamp"], how="full", coalesce=True)
-        return sorted_by(joined, "_workout", "timestamp")
-    return (
-        both.with_columns(
-            pl.when(flags["_next"])
-            .then(pl.col("heart_rate_bpm").shift(-1))
-            .otherwise(pl.col("heart_rate_bpm"))
-            .alias("heart_rate_bpm")
-        )
-        .filter((flags["_heart"] & flags["_previous"]).not_())
-        .drop("_heart")
-        # the shift left that one column in two pieces: whole again, the frame's columns
-        # are chunked alike and later steps need not copy them all
-        .rechunk()
+        joined = route.join(heart, on=keys, how="full", coalesce=True)
+        return sorted_by(joined, *keys)
+    # a heart rate that moved onto the point before it leaves no row of its own
+    rows = axis.select(
+        *keys,
+        pl.when(pl.col("_heart").not_()).then(pl.col("_row")).alias("_point"),
+        pl.when(pl.col("_heart"))
+        .then(pl.col("_row") - points)
+        .when(pl.col("_next"))
+        .then(pl.col("_row").shift(-1) - points)
+        .alias("_beat"),
+        (pl.col("_heart") & pl.col("_next").shift(1).fill_null(False)).alias("_moved"),
+    ).filter(pl.col("_moved").not_())
+    return rows.select(
+        *keys,
+        *(route[c].gather(rows["_point"]) for c in route.columns if c not in keys),
+        heart["heart_rate_bpm"].gather(rows["_beat"]),
     )
 
 

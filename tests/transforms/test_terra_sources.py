@@ -93,3 +93,24 @@ def test_points_and_heart_rates_share_rows_like_an_outer_join(points, times):
     assert samples["elapsed_seconds"].min() >= 0
     for _, workout in samples.drop_nulls("distance_meters").group_by("external_id"):
         assert workout["distance_meters"].is_sorted() and workout["distance_meters"][0] == 0
+
+
+def test_route_distance_per_track_never_steps_across_tracks():
+    from transforms.terra_sources import route_distance
+
+    frame = pl.DataFrame(
+        {
+            "track": [0, 0, 0, 1, 1, 1, 1, 2, 2],
+            "lat_deg": [38.700, None, 38.701, None, 10.0, 10.001, 10.002, 38.0, 38.0],
+            "lon_deg": [-9.1, None, -9.1, None, 0.0, 0.0, None, None, 1.0],
+        }
+    )
+    meters = frame.select(route_distance().over("track")).to_series().to_list()
+    step = 111.19  # 0.001 degree of latitude, in metres
+    assert meters[0] == 0 and meters[1] is None and meters[2] == pytest.approx(step, abs=0.01)
+    # track 1 starts from nothing, though track 0 had a fix just before it
+    assert meters[3] is None and meters[4] == 0
+    assert meters[5] == pytest.approx(step, abs=0.01)
+    assert meters[6] == meters[5]  # a latitude without longitude adds no step
+    # nor from a longitude of another track
+    assert meters[7] == 0 and meters[8] == 0
