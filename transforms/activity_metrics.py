@@ -170,7 +170,8 @@ def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
         )
         .group_by("activity_id", "_km")
         .agg(
-            pl.col("_crossed").sort_by("timestamp").first().alias("_entered"),
+            # rows keep their (time) order within a group: the first is the earliest
+            pl.col("_crossed").first().alias("_entered"),
             pl.col("timestamp").max().alias("_last"),
             pl.col("heart_rate_bpm").mean().alias("avg_heart_rate_bpm"),
             pl.col("_up").sum().alias("elevation_gain_meters"),
