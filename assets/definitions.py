@@ -7,13 +7,14 @@ from assets.checks import contract_checks
 from assets.ingest import raw_healthkit, raw_profiles, raw_strava, runner_profiles
 from assets.layers import coach_layer, terra_layer
 from assets.resources import CadenceHomeResource
-from assets.schedules import daily_refresh, daily_schedule, publish_after_success
+from assets.schedules import daily_refresh, daily_schedule, publish_warehouse, runner_ingest
+from assets.sensors import inbox_sensor, publish_after_success
 
 defs = dg.Definitions(
     assets=[raw_profiles, raw_strava, raw_healthkit, runner_profiles, terra_layer, coach_layer],
     asset_checks=contract_checks(),
-    jobs=[daily_refresh],
+    jobs=[daily_refresh, runner_ingest, publish_warehouse],
     schedules=[daily_schedule],
-    sensors=[publish_after_success],
+    sensors=[inbox_sensor, publish_after_success],
     resources={"cadence": CadenceHomeResource(), "dlt": DagsterDltResource()},
 )

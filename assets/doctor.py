@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
+import yaml
 
 from pipelines.profiles import scan_inbox
 from warehouse.connection import connect, scalar
@@ -57,16 +59,7 @@ def diagnose(home: CadenceHome) -> list[Finding]:
             + ("" if runners else "; drop exports there, see README"),
         )
     )
-    settings = home.dagster_home / "dagster.yaml"
-    findings.append(
-        Finding(
-            "dagster",
-            "ok" if settings.exists() else "warn",
-            f"DAGSTER_HOME {home.dagster_home}"
-            if settings.exists()
-            else "no dagster.yaml yet: run `cadence materialize` or `cadence ui` once",
-        )
-    )
+    findings += _dagster(home)
     published = home.published
     if published.exists() and home.warehouse.exists():
         stale = published.stat().st_mtime < home.warehouse.stat().st_mtime - 60
@@ -93,6 +86,50 @@ def diagnose(home: CadenceHome) -> list[Finding]:
         )
     )
     return findings
+
+
+def _dagster(home: CadenceHome) -> list[Finding]:
+    """The instance the CLI and the UI share, its one-writer limit, and the daily schedule."""
+    settings = home.dagster_home / "dagster.yaml"
+    if not settings.exists():
+        found = Finding(
+            "dagster", "warn", "no dagster.yaml yet: run `cadence materialize` or `cadence ui` once"
+        )
+    else:
+        pools = (yaml.safe_load(settings.read_text()) or {}).get("concurrency", {}).get("pools", {})
+        one_writer = pools.get("default_limit") == 1 and pools.get("granularity") == "op"
+        found = Finding(
+            "dagster",
+            "ok" if one_writer else "fail",
+            f"DAGSTER_HOME {home.dagster_home}, one warehouse writer at a time"
+            if one_writer
+            else f"{settings} does not limit pools to one step at a time (DuckDB allows one "
+            "writer): delete it and run `cadence ui` or `cadence materialize` to rewrite it",
+        )
+    findings = [found]
+    elsewhere = os.environ.get("DAGSTER_HOME")
+    if elsewhere and Path(elsewhere).resolve() != home.dagster_home.resolve():
+        findings.append(
+            Finding(
+                "DAGSTER_HOME",
+                "warn",
+                f"set to {elsewhere}: a `dagster dev` started with it shares neither run history "
+                "nor the writer limit with this home; start the UI with `cadence ui`",
+            )
+        )
+    try:
+        from assets.schedules import daily_schedule
+    except ValueError as error:
+        return [*findings, Finding("schedule", "fail", str(error))]
+    return [
+        *findings,
+        Finding(
+            "schedule",
+            "ok",
+            f"daily run at {daily_schedule.cron_schedule} ({daily_schedule.execution_timezone}); "
+            "inbox sensor every 30 s while `cadence ui` runs",
+        ),
+    ]
 
 
 def _warehouse(home: CadenceHome) -> list[Finding]:

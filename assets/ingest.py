@@ -6,6 +6,7 @@ import dagster as dg
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
+from assets.partitions import partition_runner_ids, runner_partitions
 from assets.profiles import apply_profiles
 from assets.resources import CadenceHomeResource
 from pipelines.ingest import plan_ingest, record_ledger
@@ -58,12 +59,13 @@ def _ingest_asset(kind: str) -> dg.AssetsDefinition:
         name=f"ingest_{kind}",
         dagster_dlt_translator=RawTranslator(),
         pool=WAREHOUSE_POOL,
+        partitions_def=runner_partitions,
     )
     def ingest(
         context: dg.AssetExecutionContext, dlt: DagsterDltResource, cadence: CadenceHomeResource
     ) -> Iterator[dg.MaterializeResult]:
         home = cadence.home
-        plan = plan_ingest(home)
+        plan = plan_ingest(home, partition_runner_ids(context))
         if kind == "profiles":
             source = profiles_source(plan.runners, home.inbox, plan.ledger)
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from pipelines.profiles import InboxProblem, InboxRunner, scan_inbox
 
@@ -31,20 +32,34 @@ class ExportFile:
     sha256: str
 
 
-def fingerprint(path: Path) -> tuple[int, float, str]:
-    """(size, mtime, sha256) of a file, or of a folder's files taken in name order."""
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+def _files(path: Path) -> list[Path]:
+    return [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+
+
+def signature(path: Path) -> tuple[int, float]:
+    """(size, latest mtime) of a file or a folder's files: the cheap first test of a change
+    (a folder's own mtimes count too, so a file renamed or removed inside it shows)."""
+    entries = [path] if path.is_file() else [path, *path.rglob("*")]
+    stats = [entry.stat() for entry in entries]
+    size = sum(stat.st_size for stat in stats if S_ISREG(stat.st_mode))
+    return size, max(stat.st_mtime for stat in stats)
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's files (names included) taken in name order."""
     digest = hashlib.sha256()
-    size, mtime = 0, 0.0
-    for file in files:
-        stat = file.stat()
-        size, mtime = size + stat.st_size, max(mtime, stat.st_mtime)
+    for file in _files(path):
         if path.is_dir():
             digest.update(str(file.relative_to(path)).encode() + b"\0")
         with file.open("rb") as handle:
             while chunk := handle.read(HASH_CHUNK):
                 digest.update(chunk)
-    return size, mtime, digest.hexdigest()
+    return digest.hexdigest()
+
+
+def fingerprint(path: Path) -> tuple[int, float, str]:
+    """(size, mtime, sha256) of a file, or of a folder's files taken in name order."""
+    return (*signature(path), content_hash(path))
 
 
 def _strava_exports(folder: Path) -> list[Path]:
@@ -71,19 +86,23 @@ def _healthkit_exports(folder: Path) -> list[Path]:
     )
 
 
+def export_paths(runner: InboxRunner) -> list[tuple[str, Path]]:
+    """(kind, path) of every export in a runner's folder, without reading them."""
+    return [
+        *(("strava", path) for path in _strava_exports(runner.folder / "strava")),
+        *(("healthkit", path) for path in _healthkit_exports(runner.folder / "healthkit")),
+    ]
+
+
 def runner_exports(runner: InboxRunner, inbox: Path) -> list[ExportFile]:
     found = []
-    for kind, paths in (
-        ("strava", _strava_exports(runner.folder / "strava")),
-        ("healthkit", _healthkit_exports(runner.folder / "healthkit")),
-    ):
-        for path in paths:
-            size, mtime, sha256 = fingerprint(path)
-            found.append(
-                ExportFile(
-                    runner.runner_id, kind, path, str(path.relative_to(inbox)), size, mtime, sha256
-                )
+    for kind, path in export_paths(runner):
+        size, mtime, sha256 = fingerprint(path)
+        found.append(
+            ExportFile(
+                runner.runner_id, kind, path, str(path.relative_to(inbox)), size, mtime, sha256
             )
+        )
     return found
 
 

@@ -5,6 +5,7 @@ import dagster as dg
 import pytest
 
 from assets.definitions import defs
+from assets.partitions import runner_partitions
 from assets.run import materialize_home
 from samples import write_sample_inbox
 from warehouse.connection import open_warehouse
@@ -23,6 +24,13 @@ GROUPS = {
     "coach/runner_state": "coach",
     "coach/weekly_summaries": "coach",
     "coach/runner_states": "coach",
+    "reference/knowledge_base": "plans",
+    "reference/safeguards": "plans",
+    "reference/workout_templates": "plans",
+    "plans/training_plans": "plans",
+    "plans/planned_sessions": "plans",
+    "exports/fit_files": "exports",
+    "exports/runner_reports": "exports",
 }
 
 
@@ -38,6 +46,13 @@ def test_definitions_load_with_the_layered_lineage():
         parents[f"coach/{t}"] >= {"terra/activities", "terra/daily_summaries"}
         for t in ("runner_state", "weekly_summaries", "runner_states")
     )
+    assert parents["plans/training_plans"] >= {
+        "coach/runner_state",
+        "coach/weekly_summaries",
+        "reference/safeguards",
+    }
+    assert parents["exports/fit_files"] == {"plans/planned_sessions"}
+    assert parents["exports/runner_reports"] == {"plans/training_plans", "terra/daily_summaries"}
     for key, node in specs.items():
         assert node.description, key
         assert node.kinds & {"dlt", "polars"}, key
@@ -115,37 +130,13 @@ def test_schedule_sensor_and_checks_snapshot():
     schedule = defs.resolve_schedule_def("daily_refresh_schedule")
     assert schedule.cron_schedule == "0 5 * * *"
     assert schedule.job_name == "daily_refresh"
+    assert defs.resolve_sensor_def("inbox_sensor").job_name == "runner_ingest"
     assert defs.resolve_sensor_def("publish_after_success")
+    assert defs.resolve_job_def("runner_ingest").partitions_def == runner_partitions
+    assert defs.resolve_job_def("daily_refresh").partitions_def == runner_partitions
     graph = defs.resolve_asset_graph()
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
     assert ("terra/activities", "matches_contract") in checks
     assert ("terra/activities", "runners_exist") in checks
     assert ("coach/runner_state", "matches_contract") in checks
     assert len(checks) == 15
-
-
-def test_checks_pass_publish_happens_and_a_failed_run_changes_nothing(sample_home, monkeypatch):
-    result = materialize_home(sample_home)
-    assert result.success
-    evaluations = result.get_asset_check_evaluations()
-    assert evaluations and all(e.passed for e in evaluations), [
-        (e.asset_key, e.check_name, e.metadata) for e in evaluations if not e.passed
-    ]
-    published = sample_home.published
-    assert published.exists()
-    with open_warehouse(published, read_only=True) as con:
-        activities = con.execute("SELECT count(*) FROM terra.activities").fetchall()
-    assert activities[0][0] > 0
-    before_published = published.read_bytes()
-    before = _rows(sample_home, "SELECT count(*), sum(distance_meters) FROM terra.activities")
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("simulated failure in the middle of a run")
-
-    monkeypatch.setattr("assets.layers.build_coach", broken)
-    failed = materialize_home(sample_home)
-    assert not failed.success
-    assert _rows(sample_home, "SELECT count(*), sum(distance_meters) FROM terra.activities") == (
-        before
-    )
-    assert published.read_bytes() == before_published
