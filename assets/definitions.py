@@ -4,14 +4,28 @@ import dagster as dg
 from dagster_dlt import DagsterDltResource
 
 from assets.checks import contract_checks
+from assets.fit_export import fit_workouts
 from assets.ingest import raw_healthkit, raw_profiles, raw_strava, runner_profiles
 from assets.layers import coach_layer, terra_layer
+from assets.plans import plan_layer, reference_data
+from assets.reports import runner_reports
 from assets.resources import CadenceHomeResource
 from assets.schedules import daily_refresh, daily_schedule, publish_warehouse, runner_ingest
 from assets.sensors import inbox_sensor, publish_after_success
 
 defs = dg.Definitions(
-    assets=[raw_profiles, raw_strava, raw_healthkit, runner_profiles, terra_layer, coach_layer],
+    assets=[
+        raw_profiles,
+        raw_strava,
+        raw_healthkit,
+        runner_profiles,
+        terra_layer,
+        coach_layer,
+        reference_data,
+        plan_layer,
+        fit_workouts,
+        runner_reports,
+    ],
     asset_checks=contract_checks(),
     jobs=[daily_refresh, runner_ingest, publish_warehouse],
     schedules=[daily_schedule],

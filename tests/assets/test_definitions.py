@@ -136,7 +136,23 @@ def test_schedule_sensor_and_checks_snapshot():
     assert defs.resolve_job_def("daily_refresh").partitions_def == runner_partitions
     graph = defs.resolve_asset_graph()
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
-    assert ("terra/activities", "matches_contract") in checks
-    assert ("terra/activities", "runners_exist") in checks
-    assert ("coach/runner_state", "matches_contract") in checks
-    assert len(checks) == 15
+    contract_backed = set(GROUPS) - {"raw_profiles", "raw_strava", "raw_healthkit"}
+    contract_backed -= {"coach/runner_profiles", "exports/runner_reports"}
+    assert {key for key, name in checks if name == "matches_contract"} == contract_backed
+    runner_owned = (
+        contract_backed
+        - {"coach/runner_state"}
+        - {k for k in contract_backed if k.startswith("reference/")}
+    )
+    assert {key for key, name in checks if name == "runners_exist"} == runner_owned
+    assert {(k, n) for k, n in checks if n not in ("matches_contract", "runners_exist")} == {
+        ("plans/training_plans", "active_plans_validated"),
+        ("plans/planned_sessions", "plan_id_exists"),
+        ("exports/fit_files", "session_id_exists"),
+    }
+    blocking = {
+        k.asset_key.to_user_string()
+        for k in graph.asset_check_keys
+        if graph.get_check_spec(k).blocking
+    }
+    assert blocking == {"plans/training_plans", "plans/planned_sessions"}

@@ -29,8 +29,18 @@ REQUIRED_EDGES = {
     "coach/runner_state": {"terra/activities", "terra/daily_summaries"},
     "coach/weekly_summaries": {"terra/activities", "terra/daily_summaries"},
     "coach/runner_states": {"terra/activities", "terra/daily_summaries"},
+    "plans/training_plans": {
+        "coach/runner_state",
+        "coach/weekly_summaries",
+        "reference/knowledge_base",
+        "reference/safeguards",
+        "reference/workout_templates",
+    },
+    "plans/planned_sessions": {"coach/runner_state", "terra/activities"},
+    "exports/fit_files": {"plans/planned_sessions"},
+    "exports/runner_reports": {"plans/training_plans", "terra/daily_summaries"},
 }
-"""asset -> upstream assets it must list (the layers after coach add their rows here)."""
+"""asset -> upstream assets it must list: raw -> terra -> coach -> plans -> exports."""
 
 ASSET_GRAPH = """{
   assetNodes {
