@@ -45,7 +45,8 @@ def primary_streams(samples: pl.DataFrame, columns: Sequence[str]) -> pl.DataFra
     source, timestamp, distance_meters and heart_rate_bpm. Returns activity_id and
     `columns`, sorted by activity and time."""
     codes = samples.schema["activity_id"]
-    assert isinstance(codes, pl.Enum), "activity_id must be an Enum (codes_for)"
+    if not isinstance(codes, pl.Enum):
+        raise TypeError(f"activity_id must be an Enum (codes_for), not {codes}")
     richest = (
         samples.lazy()
         .drop_nulls("activity_id")

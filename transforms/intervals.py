@@ -1,4 +1,5 @@
-"""Interval arithmetic on Polars frames: unions, covered time, elementary segments."""
+"""Interval arithmetic on Polars frames: unions, covered time, elementary segments, and
+the sort by key and instant they rest on."""
 
 from __future__ import annotations
 
