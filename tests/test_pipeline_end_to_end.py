@@ -1,15 +1,22 @@
 """The whole pipeline on generated exports, checked against the generator's ground truth."""
 
+import dataclasses
 import datetime as dt
 import os
 from collections import Counter
+from dataclasses import fields
 
+import polars as pl
 import pytest
 
+from assets.layers import raw_frames
 from assets.run import materialize_home
 from pipelines.ingest import run_ingest
 from samples import write_sample_inbox
-from warehouse.connection import open_warehouse
+from transforms.runner_context import runner_context
+from transforms.terra import RawFrames, build_terra
+from warehouse.connection import open_warehouse, read_table
+from warehouse.contracts import contract
 from warehouse.settings import CadenceHome
 
 END = dt.date(2026, 11, 1)
@@ -216,3 +223,24 @@ def test_every_terra_table_has_rows(built):
         "daily_summaries",
     ):
         assert rows(home, f"SELECT count(*) FROM terra.{table}")[0][0] > 0, table
+
+
+@pytest.mark.parametrize("missing", ["strava", "healthkit"])
+def test_a_runner_with_one_source_only_still_gets_every_table(built, missing):
+    home, truth, _ = built
+    runner_id = sorted(truth)[0]
+    with open_warehouse(home.warehouse, read_only=True) as con:
+        raw = raw_frames(con, [runner_id])
+        runners = read_table(con, contract("coach.runners"), "runner_id = ?", [runner_id])
+    absent = {
+        f.name: pl.DataFrame()
+        for f in fields(RawFrames)
+        if f.name.startswith("strava_" if missing == "strava" else "hk_")
+    }
+    one_source = dataclasses.replace(raw, **absent)
+    built_terra = build_terra(one_source, runner_context(runners))
+    activities = contract("terra.activities")
+    activities.validate(activities.conform(built_terra.activities))
+    assert built_terra.activities.height > 0
+    merged = {m["source"] for row in built_terra.activities["merged_from"] for m in row}
+    assert merged and missing not in merged

@@ -51,10 +51,17 @@ def classify_sessions(activities: pl.DataFrame) -> pl.DataFrame:
     minutes = pl.col("duration_seconds") / 60
     name = pl.col("name").fill_null("")
     lap_count = pl.col("laps").list.len().fill_null(0)
+    laps_type = activities.schema["laps"]
+    # laps come from Strava; a pass without Strava data has none to read
+    uneven_laps = (
+        (lap_count >= 4) & (_lap_speed_variation(pl.col("laps")) >= 0.15)
+        if isinstance(laps_type, pl.List) and isinstance(laps_type.inner, pl.Struct)
+        else pl.lit(False)
+    )
     rules = [
         (pl.col("is_race").fill_null(False), "race", 0.95),
         (name.str.contains(RACE_NAME), "race", 0.7),
-        ((lap_count >= 4) & (_lap_speed_variation(pl.col("laps")) >= 0.15), "interval", 0.75),
+        (uneven_laps, "interval", 0.75),
         (name.str.contains(INTERVAL_NAME), "interval", 0.7),
         (
             (minutes >= 90)

@@ -24,6 +24,7 @@ from transforms.physiology import heart_rate_zones, max_hr_for_age
 from transforms.session_load import classify_sessions, training_loads
 from transforms.sleep import HEALTHKIT_STAGES, sleep_sessions
 from transforms.terra_sources import (
+    SOURCE_ONLY_FIELDS,
     healthkit_candidates,
     healthkit_samples,
     strava_candidates,
@@ -166,6 +167,9 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
     if not parts:
         return pl.DataFrame(), pl.DataFrame()
     candidates = pl.concat(parts, how="diagonal_relaxed")
+    candidates = candidates.with_columns(
+        pl.lit(None).alias(name) for name in SOURCE_ONLY_FIELDS if name not in candidates.columns
+    )
     matched = match_activities(candidates)
     merged = merge_activities(matched, runner_priorities=context.priorities)
     ids = matched.select(
@@ -262,6 +266,11 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
     )
     paced = pl.col("activity_type").is_in(PACED_TYPES) & (
         pl.col("distance_meters") >= MIN_PACED_METERS
+    )
+    # a stream with no moving samples (a swim's watch on the wrist) says 0 s: unknown, not 0
+    moving_time = pl.col("moving_time_seconds")
+    merged = merged.with_columns(
+        pl.when(moving_time > 0).then(moving_time).alias("moving_time_seconds")
     )
     moving = pl.coalesce("moving_time_seconds", "duration_seconds")
     merged = merged.with_columns(

@@ -16,6 +16,43 @@ from transforms.units import EARTH_RADIUS_METERS
 UTC = pl.Datetime("us", "UTC")
 
 
+SOURCE_ONLY_FIELDS = (
+    # only Strava candidates carry these
+    "avg_cadence_spm",
+    "avg_power_watts",
+    "avg_speed_meters_per_second",
+    "avg_temperature_celsius",
+    "calories_kcal",
+    "description",
+    "elevation_gain_meters",
+    "elevation_loss_meters",
+    "gear_name",
+    "is_commute",
+    "is_manual",
+    "is_race",
+    "laps",
+    "max_cadence_spm",
+    "max_elevation_meters",
+    "max_power_watts",
+    "max_speed_meters_per_second",
+    "min_elevation_meters",
+    "moving_time_seconds",
+    "name",
+    "normalized_power_watts",
+    "perceived_exertion",
+    "relative_effort",
+    # only Apple Health candidates carry these
+    "active_calories_kcal",
+    "device_software_version",
+    "has_gps",
+    "is_indoor",
+    "min_heart_rate_bpm",
+    "timezone",
+)
+"""Candidate fields one source has and the other lacks: a runner with only one of the two
+sources still gets every field (empty), so nothing downstream depends on which arrived."""
+
+
 def _seconds(column: str) -> pl.Expr:
     return pl.duration(microseconds=(pl.col(column) * 1e6).cast(pl.Int64))
 
