@@ -19,6 +19,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from transforms.plan_text import clock, pace_display
+
 TOOL_NAME = "write_plan_narrative"
 LLM_SOURCE = "llm"
 
@@ -408,18 +410,12 @@ def _canonical(number: float) -> str:
 
 
 def _clock(seconds: float | None) -> str | None:
-    """3000 -> '50:00', 305 -> '5:05', 5430 -> '1:30:30'."""
-    if seconds is None:
-        return None
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return None if seconds is None else clock(seconds)
 
 
 def _pace_range(fast: float | None, slow: float | None) -> str | None:
-    if fast is None or slow is None:
-        return None
-    return f"{_clock(fast)}-{_clock(slow)}"
+    shown = pace_display(fast, slow)
+    return shown.removesuffix("/km") if shown else None
 
 
 def _runner_context(runner: Mapping[str, Any]) -> dict[str, Any]:
