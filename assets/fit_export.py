@@ -20,6 +20,7 @@ import dagster as dg
 import polars as pl
 
 from assets.ingest import WAREHOUSE_POOL
+from assets.layers import column_schema
 from assets.resources import CadenceHomeResource
 from transforms.fit_workouts import encode_workout, has_workout
 from warehouse.connection import read_table, rewrite_tables
@@ -174,6 +175,7 @@ press the lap button.
     kinds={"polars", "duckdb", "fit"},
     owners=["team:cadence"],
     pool=WAREHOUSE_POOL,
+    metadata={"dagster/column_schema": column_schema(contract("plans.fit_files"))},
     description="A Garmin FIT workout file for every planned run of the active plans, in "
     "$CADENCE_HOME/exports/<runner_id>/<plan_id>/, ready to copy to a watch's "
     "GARMIN/NewFiles; plans.fit_files records each file's path, SHA-256, size and steps.",

@@ -40,7 +40,7 @@ TERRA_DESCRIPTIONS = {
 }
 
 
-def _column_schema(table: TableContract) -> dg.TableSchema:
+def column_schema(table: TableContract) -> dg.TableSchema:
     return dg.TableSchema(
         columns=[
             dg.TableColumn(name, str(f.dtype), description=f.comment)
@@ -64,7 +64,7 @@ def table_spec(
         description=description,
         kinds={"polars", "duckdb"},
         owners=["team:cadence"],
-        metadata={"dagster/column_schema": _column_schema(contract(f"{schema}.{table}"))},
+        metadata={"dagster/column_schema": column_schema(contract(f"{schema}.{table}"))},
     )
 
 
@@ -146,6 +146,7 @@ TERRA_DEPS = [dg.AssetKey(["terra", t]) for t in TERRA_TABLES]
             description=COACH_DESCRIPTIONS["runner_state"],
             kinds={"polars", "duckdb"},
             owners=["team:cadence"],
+            metadata={"dagster/column_schema": column_schema(contract("coach.runners"))},
         ),
     ],
     pool=WAREHOUSE_POOL,
