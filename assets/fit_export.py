@@ -8,7 +8,6 @@ README on copying the files to a watch, and loses the files of sessions no longe
 
 import datetime as dt
 import hashlib
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from assets.resources import CadenceHomeResource
 from transforms.fit_workouts import encode_workout, has_workout
 from warehouse.connection import read_table, rewrite_tables
 from warehouse.contracts import contract
+from warehouse.publish import write_atomically
 from warehouse.settings import require_runner_id
 
 FIT_FILES = contract("plans.fit_files")
@@ -80,7 +80,7 @@ def export_workouts(exports_dir: Path, sessions: pl.DataFrame) -> pl.DataFrame:
 def _export(exports_dir: Path, planned: _Planned) -> dict[str, Any]:
     session = planned.session
     workout = encode_workout(session)
-    _write_atomically(exports_dir / planned.path, workout.content)
+    _write_if_changed(exports_dir / planned.path, workout.content)
     return {
         "fit_file_id": hashlib.sha256(
             session["session_id"].encode() + b"\0" + workout.content
@@ -115,12 +115,9 @@ def _file_name(session: dict[str, Any], taken: set[str]) -> str:
     return name
 
 
-def _write_atomically(path: Path, content: bytes) -> None:
-    if path.is_file() and path.read_bytes() == content:
-        return
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(content)
-    os.replace(temporary, path)
+def _write_if_changed(path: Path, content: bytes) -> None:
+    if not (path.is_file() and path.read_bytes() == content):
+        write_atomically(path, content)
 
 
 def _tidy_plan_folder(folder: Path, files: list[tuple[_Planned, dict[str, Any]]]) -> None:
@@ -131,7 +128,7 @@ def _tidy_plan_folder(folder: Path, files: list[tuple[_Planned, dict[str, Any]]]
             if stale.name not in current:
                 stale.unlink()
     if files:
-        _write_atomically(folder / README, _readme(folder.name, files).encode())
+        _write_if_changed(folder / README, _readme(folder.name, files).encode())
     elif folder.is_dir():
         (folder / README).unlink(missing_ok=True)
         if not any(folder.iterdir()):

@@ -25,6 +25,7 @@ from transforms.narratives import (
     apply_narrative,
     narrative_request,
 )
+from warehouse.publish import write_atomically
 
 DEFAULT_MODEL = "claude-sonnet-4-5"
 TEMPLATE_SOURCE = "template"
@@ -134,15 +135,15 @@ class Narrator:
 
     def _store_reply(self, key: str, reply: Any) -> None:
         path = self._cache_file(key)
-        partial = path.with_suffix(".partial")
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            partial.write_text(
-                json.dumps({"model": self.model, "reply": reply}, ensure_ascii=False, indent=1),
-                encoding="utf-8",
+            # a concurrent reader sees the whole reply or none
+            write_atomically(
+                path,
+                json.dumps(
+                    {"model": self.model, "reply": reply}, ensure_ascii=False, indent=1
+                ).encode("utf-8"),
             )
-            # Atomic: a concurrent reader sees the whole reply or none.
-            partial.replace(path)
         except OSError as error:
             # The narrated plan is still good; only the next run will ask Claude again.
             log.warning("could not cache narrative %s: %s", path, error)

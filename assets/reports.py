@@ -3,7 +3,6 @@ and the runner-snapshot radar as PNG files under `$CADENCE_HOME/reports/<runner_
 shown in the asset's metadata so the Dagster UI displays them."""
 
 import base64
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from transforms.charts import plan_progression_chart, pmc_chart, snapshot_radar_
 from warehouse.active_plans import active_plans
 from warehouse.connection import open_warehouse, read_table
 from warehouse.contracts import contract
+from warehouse.publish import write_atomically
 from warehouse.settings import CadenceHome
 
 DAILY_SUMMARIES = contract("terra.daily_summaries")
@@ -71,13 +71,6 @@ class RunnerReports:
         return "\n\n".join([*sections, "\n".join(rows)])
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """A reader (the UI, a coach's file browser) sees the old picture or the new, never half."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
-
-
 def _draw(
     stem: str, runner_id: str, name: str, daily: pl.DataFrame, plan: dict[str, Any] | None
 ) -> bytes:
@@ -123,7 +116,7 @@ def write_runner_reports(home: CadenceHome, runner_ids: list[str] | None = None)
                     report.skipped[stem] = str(error)
                     path.unlink(missing_ok=True)
                     continue
-                _write_atomically(path, png)
+                write_atomically(path, png)
                 report.charts[stem] = path
             reports.append(report)
     return RunnerReports(home.reports, reports)

@@ -1,4 +1,6 @@
-"""Publishing a read-only copy of the warehouse for analysts (copy, then atomic rename)."""
+"""Publishing files that readers only ever see whole: the read-only warehouse copy for
+analysts, and the charts, workouts and cached texts other tools pick up (write a partial file
+beside the target, then rename it over the target in one step)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,18 @@ def publish(warehouse: Path, published: Path) -> Path:
     finally:
         con.close()
     published.parent.mkdir(parents=True, exist_ok=True)
-    partial = published.with_name(published.name + ".partial")
+    partial = _partial(published)
     shutil.copyfile(warehouse, partial)
     os.replace(partial, published)
     return published
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so a reader sees the old content or the new, never half."""
+    partial = _partial(path)
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(path.name + ".partial")

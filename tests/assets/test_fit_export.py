@@ -127,7 +127,7 @@ def test_files_of_sessions_no_longer_planned_are_removed(tmp_path):
     assert (folder / f"{moved['scheduled_date'].isoformat()}_tempo.fit").exists()
     assert len(list(folder.glob("*.fit"))) == exported.height == 12
     assert (folder / "coach-notes.txt").read_text() == "kept"
-    assert not list(folder.glob(".*.tmp"))
+    assert not list(folder.glob("*.partial"))
 
 
 def test_a_plan_left_without_runs_loses_its_files(tmp_path):
