@@ -115,7 +115,13 @@ class PlanReference:
         )
 
     def pick(
-        self, session_types: tuple[str, ...], phase: str, experience: str, week: int, variant: int
+        self,
+        session_types: tuple[str, ...],
+        phase: str,
+        experience: str,
+        week: int,
+        variant: int,
+        zone: str | None = None,
     ) -> Mapping[str, Any] | None:
         fitting = [
             t
@@ -124,6 +130,7 @@ class PlanReference:
             and phase in t["usable_phases"]
             and experience in t["experience_levels"]
             and t["min_week"] <= week <= t["max_week"]
+            and zone in (None, t["intensity_zone"])
         ]
         return fitting[variant % len(fitting)] if fitting else None
 
@@ -463,24 +470,12 @@ class _PlanBuilder(SeasonView):
                     and not is_recovery
                     and (self.race_km or 0) >= MARATHON_FINISH_FROM_KM
                 )
-                plan.template = (
-                    self.reference.pick(("long",), phase.name, experience, week, 0)
-                    if not marathon_finish
-                    else next(
-                        (
-                            t
-                            for t in self.reference.templates
-                            if t["session_type"] == "long"
-                            and t["intensity_zone"] == "M"
-                            and phase.name in t["usable_phases"]
-                            and experience in t["experience_levels"]
-                            and t["min_week"] <= week <= t["max_week"]
-                        ),
-                        None,
-                    )
+                finish = (
+                    self.reference.pick(("long",), phase.name, experience, week, 0, zone="M")
+                    if marathon_finish
+                    else None
                 )
-                if plan.template is None or plan.template["intensity_zone"] != "M":
-                    plan.template = self._template_for("long")
+                plan.template = finish or self._template_for("long")
             else:
                 plan.template = self._template_for(kind)
 
@@ -845,7 +840,7 @@ class _PlanBuilder(SeasonView):
         warnings = [
             a["reason"]
             for a in self.engine.applications
-            if a["week_number"] == week and a["applied"] and "within" not in a["reason"]
+            if a["week_number"] == week and a["applied"]
         ]
         self.week_rows.append(
             {
