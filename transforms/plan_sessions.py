@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from transforms import plan_text as text
 from transforms.physiology import TrainingPaces
 from warehouse.vocabulary import HARD_SESSION_TYPES
 
@@ -339,3 +340,41 @@ def _zone_total(zones: list[dict[str, float]], days: list[DayPlan], zone: str) -
 
 def _optional_float(value: int | None) -> float | None:
     return None if value is None else float(value)
+
+
+def session_fields(
+    kind: str, segments: list[dict[str, Any]], targets: ZoneTargets
+) -> dict[str, Any]:
+    """The planned-session columns that follow from its kind and structure alone: size, pace,
+    heart rate, effort and the texts drawn from them (the generator writes them, and the
+    validator rewrites them after a repair)."""
+    main = next((s for s in segments if s["segment_type"] in ("work", "repeat")), None)
+    steady = next((s for s in segments if s["segment_type"] == "steady"), None)
+    # an easy run with strides is run at easy pace; the strides are its garnish
+    shown = (steady if kind in EASY_TYPES else None) or main or steady
+    fast = shown.get("pace_min_sec_per_km") if shown else None
+    slow = shown.get("pace_max_sec_per_km") if shown else None
+    hr_zone = ZONE_HR[shown.get("intensity_zone") or "E"] if shown else None
+    if kind == "recovery":
+        hr_zone = 1
+    low, high = targets.heart_rates[hr_zone] if hr_zone else (None, None)
+    effort = text.EFFORT[kind]
+    distance = round(session_km(segments, targets), 2) if segments else 0.0
+    structure = text.structure_display(segments) if segments else "Rest"
+    return {
+        "duration_seconds": float(round(session_seconds(segments, targets))) if segments else 0.0,
+        "distance_km": distance,
+        "effort_level": effort,
+        "effort_display": f"{effort}/10" if effort else None,
+        "pace_min_sec_per_km": fast,
+        "pace_max_sec_per_km": slow,
+        "pace_display": text.pace_display(fast, slow),
+        "hr_zone": hr_zone,
+        "hr_min_bpm": low,
+        "hr_max_bpm": high,
+        "description": text.session_description(kind, distance, structure),
+        "structure_display": structure,
+        "physiological_target": text.TARGET[kind],
+        "key_points": list(text.KEY_POINTS[kind]),
+        "alternatives": [{"session_type": t, "description": d} for t, d in text.ALTERNATIVES[kind]],
+    }

@@ -19,9 +19,11 @@ from transforms.physiology import TrainingPaces
 from transforms.plan_inputs import plan_inputs
 from transforms.plan_sessions import (
     EASY_TYPES,
+    ZONE_HR,
     DayPlan,
     ZoneTargets,
     cap_main_work,
+    session_fields,
     session_km,
     session_seconds,
     week_measures,
@@ -206,39 +208,24 @@ class _WeekRepair:
         return True
 
     def _downgrade(self, row: dict[str, Any], reason: str) -> None:
-        km = round(session_km(row["structure_segments"], self.targets), 1)
         fast, slow = self.targets.paces["E"]
-        low, high = self.targets.heart_rates[2]
+        low, high = self.targets.heart_rates[ZONE_HR["E"]]
+        easy = {
+            "segment_index": 1,
+            "segment_type": "steady",
+            "distance_km": round(session_km(row["structure_segments"], self.targets), 1),
+            "intensity_zone": "E",
+            "pace_min_sec_per_km": round(fast),
+            "pace_max_sec_per_km": round(slow),
+            "hr_min_bpm": low,
+            "hr_max_bpm": high,
+            "description": "Easy running",
+        }
         row.update(
             session_type="easy",
             display_type=text.DISPLAY["easy"],
             is_key_session=False,
-            effort_level=text.EFFORT["easy"],
-            effort_display=f"{text.EFFORT['easy']}/10",
-            pace_min_sec_per_km=round(fast),
-            pace_max_sec_per_km=round(slow),
-            pace_display=text.pace_display(round(fast), round(slow)),
-            hr_zone=2,
-            hr_min_bpm=low,
-            hr_max_bpm=high,
-            structure_segments=[
-                {
-                    "segment_index": 1,
-                    "segment_type": "steady",
-                    "distance_km": km,
-                    "intensity_zone": "E",
-                    "pace_min_sec_per_km": round(fast),
-                    "pace_max_sec_per_km": round(slow),
-                    "hr_min_bpm": low,
-                    "hr_max_bpm": high,
-                    "description": "Easy running",
-                }
-            ],
-            physiological_target=text.TARGET["easy"],
-            key_points=list(text.KEY_POINTS["easy"]),
-            alternatives=[
-                {"session_type": t, "description": d} for t, d in text.ALTERNATIVES["easy"]
-            ],
+            structure_segments=[easy],
         )
         row["justification"] += f" Repaired: made an easy run ({reason})."
         self.refresh(row)
@@ -251,34 +238,12 @@ class _WeekRepair:
             display_type=text.DISPLAY["rest"],
             is_rest_day=True,
             is_key_session=False,
-            effort_level=None,
-            effort_display=None,
-            pace_min_sec_per_km=None,
-            pace_max_sec_per_km=None,
-            pace_display=None,
-            hr_zone=None,
-            hr_min_bpm=None,
-            hr_max_bpm=None,
             structure_segments=[],
-            structure_display="Rest",
-            distance_km=0.0,
-            duration_seconds=0.0,
-            description=text.session_description("rest", 0.0, "Rest"),
-            physiological_target=text.TARGET["rest"],
-            key_points=list(text.KEY_POINTS["rest"]),
-            alternatives=[
-                {"session_type": t, "description": d} for t, d in text.ALTERNATIVES["rest"]
-            ],
         )
+        self.refresh(row)
 
     def refresh(self, row: dict[str, Any]) -> None:
-        segments = row["structure_segments"]
-        row["distance_km"] = round(session_km(segments, self.targets), 2)
-        row["duration_seconds"] = float(round(session_seconds(segments, self.targets)))
-        row["structure_display"] = text.structure_display(segments)
-        row["description"] = text.session_description(
-            row["session_type"], row["distance_km"], row["structure_display"]
-        )
+        row.update(session_fields(row["session_type"], row["structure_segments"], self.targets))
 
 
 def validate_plan(

@@ -39,7 +39,6 @@ from transforms.plan_calendar import (
 from transforms.plan_inputs import MINIMUM_START_KM, PlanInputs, plan_inputs
 from transforms.plan_season import GENERATOR_VERSION, SeasonView
 from transforms.plan_sessions import (
-    EASY_TYPES,
     MIN_EASY_RUN_KM,
     DayPlan,
     ZoneTargets,
@@ -50,6 +49,7 @@ from transforms.plan_sessions import (
     main_work_km,
     min_easy_days_between,
     recovery_targets,
+    session_fields,
     session_km,
     session_seconds,
     spread_days,
@@ -889,21 +889,7 @@ class _PlanBuilder(SeasonView):
         segments = [
             {**s, "segment_index": i} for i, s in enumerate(plan.segments if plan else [], start=1)
         ]
-        distance = round(session_km(segments, self.targets), 2) if plan else 0.0
-        duration = round(session_seconds(segments, self.targets)) if plan else 0
-        main = next((s for s in segments if s["segment_type"] in ("work", "repeat")), None)
-        steady = next((s for s in segments if s["segment_type"] == "steady"), None)
-        # an easy run with strides is run at easy pace; the strides are its garnish
-        target_segment = (steady if kind in EASY_TYPES else None) or main or steady
-        fast = target_segment.get("pace_min_sec_per_km") if target_segment else None
-        slow = target_segment.get("pace_max_sec_per_km") if target_segment else None
-        zone = (target_segment.get("intensity_zone") or "E") if target_segment else None
-        hr_zone = {"E": 2, "M": 3, "T": 4, "I": 5, "R": 5}.get(zone) if zone else None
-        if kind == "recovery":
-            hr_zone = 1
-        hr = self.targets.heart_rates.get(hr_zone) if hr_zone else None
-        effort = text.EFFORT[kind]
-        structure = text.structure_display(segments) if segments else "Rest"
+        fields = session_fields(kind, segments, self.targets)
         template = plan.template if plan else None
         knowledge = [
             k
@@ -932,33 +918,17 @@ class _PlanBuilder(SeasonView):
             else text.DISPLAY[kind],
             "is_key_session": bool(plan and plan.is_spaced),
             "is_rest_day": plan is None,
-            "duration_seconds": float(duration),
-            "distance_km": distance,
-            "effort_level": effort,
-            "effort_display": f"{effort}/10" if effort else None,
-            "pace_min_sec_per_km": fast,
-            "pace_max_sec_per_km": slow,
-            "pace_display": text.pace_display(fast, slow),
-            "hr_zone": hr_zone,
-            "hr_min_bpm": hr[0] if hr else None,
-            "hr_max_bpm": hr[1] if hr else None,
-            "description": text.session_description(kind, distance, structure),
-            "structure_display": structure,
+            **fields,
             "structure_segments": segments,
             "justification": text.session_justification(
                 kind, phase.name, week, is_recovery, PHASE_FOCUS[phase.name]
             )
             + "".join(f" Note: {n}." for n in (plan.notes if plan else [])),
-            "physiological_target": text.TARGET[kind],
             "placement_rationale": text.placement_rationale(kind, day, gap),
-            "key_points": list(text.KEY_POINTS[kind]),
             "related_knowledge_ids": knowledge,
             "related_safeguard_ids": safeguard_ids,
             "is_moveable": kind not in ("race", "rest"),
-            "is_splittable": kind in ("easy", "long") and duration > 3600,
-            "alternatives": [
-                {"session_type": t, "description": d} for t, d in text.ALTERNATIVES[kind]
-            ],
+            "is_splittable": kind in ("easy", "long") and fields["duration_seconds"] > 3600,
             "status": "planned",
         }
 
