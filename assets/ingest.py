@@ -10,7 +10,7 @@ from assets.partitions import partition_runner_ids, runner_partitions
 from assets.profiles import apply_profiles
 from assets.resources import CadenceHomeResource
 from pipelines.ingest import plan_ingest, record_ledger
-from pipelines.sources import DATASETS, export_source, make_pipeline, profiles_source
+from pipelines.sources import DATASETS, export_source, pipeline_in_own_folder, profiles_source
 from warehouse.connection import scalar
 from warehouse.settings import CadenceHome
 
@@ -46,8 +46,10 @@ class RawTranslator(DagsterDltTranslator):
 
 
 def _spec_pipeline(kind: str):
+    """The pipeline dagster-dlt reads names and destination from; it never runs."""
     home = CadenceHome.from_env()
-    return make_pipeline(kind, home.warehouse, home.dlt_dir)
+    with pipeline_in_own_folder(kind, home.warehouse, home.dlt_dir) as pipeline:
+        return pipeline
 
 
 def _ingest_asset(kind: str) -> dg.AssetsDefinition:
@@ -70,11 +72,8 @@ def _ingest_asset(kind: str) -> dg.AssetsDefinition:
             source = profiles_source(plan.runners, home.inbox, plan.ledger)
         else:
             source = export_source(kind, plan.exports(kind), home.inbox, None, plan.ledger)
-        yield from dlt.run(
-            context=context,
-            dlt_source=source,
-            dlt_pipeline=make_pipeline(kind, home.warehouse, home.dlt_dir),
-        )
+        with pipeline_in_own_folder(kind, home.warehouse, home.dlt_dir) as pipeline:
+            yield from dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline)
         record_ledger(home.warehouse, plan.ledger, context.run_id)
         for rejection in plan.ledger.rejections:
             context.log.warning(str(rejection))

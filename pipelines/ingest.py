@@ -20,7 +20,7 @@ from pipelines.sources import (
     IngestLedger,
     IngestProgress,
     export_source,
-    make_pipeline,
+    pipeline_in_own_folder,
     profiles_source,
 )
 from warehouse.connection import open_warehouse
@@ -109,9 +109,9 @@ def run_ingest(
         if plan.exports(kind)
     ]
     for kind, source in sources:
-        pipeline = make_pipeline(kind, home.warehouse, home.dlt_dir)
-        pipeline.run(source).raise_on_failed_jobs()
-        report.rows_by_table.update(loaded_rows(kind, pipeline.last_trace))
+        with pipeline_in_own_folder(kind, home.warehouse, home.dlt_dir) as pipeline:
+            pipeline.run(source).raise_on_failed_jobs()
+            report.rows_by_table.update(loaded_rows(kind, pipeline.last_trace))
     record_ledger(home.warehouse, plan.ledger, run_id)
     return report
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -184,14 +186,23 @@ def profiles_source(
     return dlt.source(source, name="profiles", max_table_nesting=0)()
 
 
-def make_pipeline(kind: str, warehouse: Path, pipelines_dir: Path) -> dlt.Pipeline:
-    """A dlt pipeline with an explicit name, DuckDB file and working folder (in the home)."""
+@contextmanager
+def pipeline_in_own_folder(kind: str, warehouse: Path, dlt_dir: Path) -> Iterator[dlt.Pipeline]:
+    """A dlt pipeline loading into the warehouse from a working folder of its own, removed after.
+
+    dlt wipes a working folder that has no state file yet and then creates it, so two
+    processes making the same pipeline at once (the inbox sensor's run and the schedule's,
+    each loading definitions) wipe each other's folder or fail with "File exists". Nothing in
+    the folder needs to outlive the run: dlt restores its state and schemas from the warehouse.
+    """
     # dlt keeps global state in ~/.dlt unless told otherwise: nothing leaves the home.
-    os.environ["DLT_DATA_DIR"] = str(pipelines_dir)
+    os.environ["DLT_DATA_DIR"] = str(dlt_dir)
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
-    return dlt.pipeline(
-        pipeline_name=f"cadence_{kind}",
-        destination=dlt.destinations.duckdb(str(warehouse)),
-        dataset_name=DATASETS[kind],
-        pipelines_dir=str(pipelines_dir),
-    )
+    dlt_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"{kind}-", dir=dlt_dir) as working_folder:
+        yield dlt.pipeline(
+            pipeline_name=f"cadence_{kind}",
+            destination=dlt.destinations.duckdb(str(warehouse)),
+            dataset_name=DATASETS[kind],
+            pipelines_dir=working_folder,
+        )

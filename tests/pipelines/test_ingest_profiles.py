@@ -1,5 +1,8 @@
+from pathlib import Path
+
 from pipelines.inbox import fingerprint
 from pipelines.ingest import plan_ingest, run_ingest
+from pipelines.sources import pipeline_in_own_folder
 from warehouse.connection import open_warehouse
 
 PROFILE = """\
@@ -37,7 +40,20 @@ def test_nothing_is_written_outside_the_home(home, tmp_path):
     run_ingest(home)
     after = {p for p in tmp_path.rglob("*") if not p.is_relative_to(home.root)}
     assert after == before
-    assert any(home.dlt_dir.iterdir())
+    assert not any(home.dlt_dir.glob("profiles-*"))  # each run's working folder goes
+
+
+def test_a_pipeline_made_elsewhere_meanwhile_leaves_a_running_one_alone(home):
+    """Two processes making the same pipeline at once raced in dlt's folder creation (one
+    wiped what the other had just made): each pipeline now has a folder of its own."""
+    with pipeline_in_own_folder("strava", home.warehouse, home.dlt_dir) as running:
+        package = Path(running.working_dir) / "normalize" / "package"
+        package.parent.mkdir(parents=True)
+        package.write_text("rows not yet loaded")
+        with pipeline_in_own_folder("strava", home.warehouse, home.dlt_dir) as other:
+            assert other.working_dir != running.working_dir
+        assert package.read_text() == "rows not yet loaded"
+    assert not package.exists()
 
 
 def test_unknown_runner_is_a_clear_error(home):
