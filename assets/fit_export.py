@@ -3,7 +3,9 @@
 Files go to `<exports>/<runner_id>/<plan_id>/<scheduled_date>_<session_type>.fit` (a second
 session of the same kind on the same day gets `_2`, ...), each written to a temporary file
 and renamed, so a watch or a sync tool never sees half a file. Every plan folder gets a
-README on copying the files to a watch, and loses the files of sessions no longer planned.
+README on copying the files to a watch, and loses the files of sessions no longer planned;
+the folder of a plan that is no longer active loses its workouts, so a coach copying a
+runner's folder never picks up a replaced plan's runs.
 """
 
 import datetime as dt
@@ -54,8 +56,10 @@ def export_workouts(exports_dir: Path, sessions: pl.DataFrame) -> pl.DataFrame:
     """Write the FIT file of every session that has a workout (rows of plans.planned_sessions)
     under exports_dir; return the plans.fit_files rows describing them (audit columns null).
 
-    Each plan folder of these sessions ends up holding exactly their files and a README.
-    Unchanged files are left untouched, so re-exporting the same sessions changes nothing.
+    Each plan folder of these sessions ends up holding exactly their files and a README;
+    every other plan folder under exports_dir loses its workouts and README (and goes, unless
+    something else was put there). Unchanged files are left untouched, so re-exporting the
+    same sessions changes nothing.
     """
     plans: dict[Path, list[_Planned]] = {}
     taken: dict[Path, set[str]] = {}
@@ -74,6 +78,10 @@ def export_workouts(exports_dir: Path, sessions: pl.DataFrame) -> pl.DataFrame:
     row_of = {p.path: row for p, row in zip(every, rows, strict=True)}
     for folder, planned in plans.items():
         _tidy_plan_folder(exports_dir / folder, [(p, row_of[p.path]) for p in planned])
+    for retired in _plan_folders(exports_dir) - plans.keys():
+        _tidy_plan_folder(exports_dir / retired, [])
+        if not any((exports_dir / retired.parent).iterdir()):
+            (exports_dir / retired.parent).rmdir()
     return FIT_FILES.validate(FIT_FILES.conform(pl.DataFrame(rows)))
 
 
@@ -103,6 +111,11 @@ def _plan_folder(plan_id: str) -> str:
             "'-' or '_' (at most 128)"
         )
     return plan_id
+
+
+def _plan_folders(exports_dir: Path) -> set[Path]:
+    """Every runner/plan folder already under exports_dir, relative to it."""
+    return {folder.relative_to(exports_dir) for folder in exports_dir.glob("*/*/")}
 
 
 def _file_name(session: dict[str, Any], taken: set[str]) -> str:

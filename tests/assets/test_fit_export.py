@@ -138,6 +138,23 @@ def test_a_plan_left_without_runs_loses_its_files(tmp_path):
     assert not (tmp_path / "ana" / "plan-ana").exists()
 
 
+def test_a_replaced_plan_loses_its_workouts_and_other_runners_keep_theirs(tmp_path):
+    ana, ben = _sessions(plan_row()), _sessions(plan_row("ben", "plan-ben"))
+    export_workouts(tmp_path, _frame(ana + ben))
+    (tmp_path / "ben" / "plan-ben" / "coach-notes.txt").write_text("kept")
+    replacement = _sessions(plan_row(plan_id="plan-ana-2"))
+    export_workouts(tmp_path, _frame(replacement))
+    assert not (tmp_path / "ana" / "plan-ana").exists()
+    assert len(list((tmp_path / "ana" / "plan-ana-2").glob("*.fit"))) == 12
+    assert [p.name for p in (tmp_path / "ben" / "plan-ben").iterdir()] == ["coach-notes.txt"]
+    export_workouts(tmp_path, _frame(replacement[:0]))
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "ben",
+        "ben/plan-ben",
+        "ben/plan-ben/coach-notes.txt",
+    ]
+
+
 def test_two_runs_of_one_kind_on_one_day_get_two_files(tmp_path):
     rows = _sessions(plan_row())
     easy = next(r for r in rows if r["session_type"] == "easy")
