@@ -11,31 +11,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.strava.activities_csv import MODERN_HEADER
 from samples.fit_activity import encode_activity_fit
 from samples.gpx_tcx import gpx_chunks, tcx_chunks
 from samples.simulate import Activity
 from samples.timeutil import strava_date
 from samples.zipio import DEFAULT_ZIP_TIME, write_member
 
-ACTIVITIES_CSV_HEADER: tuple[str, ...] = tuple(
-    "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,"
-    "Distance,Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,Filename,"
-    "Athlete Weight,Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed,Average Speed,"
-    "Elevation Gain,Elevation Loss,Elevation Low,Elevation High,Max Grade,Average Grade,"
-    "Average Positive Grade,Average Negative Grade,Max Cadence,Average Cadence,Max Heart Rate,"
-    "Average Heart Rate,Max Watts,Average Watts,Calories,Max Temperature,Average Temperature,"
-    "Relative Effort,Total Work,Number of Runs,Uphill Time,Downhill Time,Other Time,"
-    "Perceived Exertion,Type,Start Time,Weighted Average Power,Power Count,"
-    "Prefer Perceived Exertion,Perceived Relative Effort,Commute,Total Weight Lifted,From Upload,"
-    "Grade Adjusted Distance,Weather Observation Time,Weather Condition,Weather Temperature,"
-    "Apparent Temperature,Dewpoint,Humidity,Weather Pressure,Wind Speed,Wind Gust,Wind Bearing,"
-    "Precipitation Intensity,Sunrise Time,Sunset Time,Moon Phase,Bike,Gear,"
-    "Precipitation Probability,Precipitation Type,Cloud Cover,Weather Visibility,UV Index,"
-    "Weather Ozone,Jump Count,Total Grit,Average Flow,Flagged,Average Elapsed Speed,Dirt Distance,"
-    "Newly Explored Distance,Newly Explored Dirt Distance,Activity Count,Total Steps,Carbon Saved,"
-    "Pool Length,Training Load,Intensity,Average Grade Adjusted Pace,Timer Time,Total Cycles,"
-    "Recovery,With Pet,Competition,Long Run,For a Cause,Media".split(",")
-)
+# The header the reader knows, itself checked against real exports (tests/pipelines/test_strava.py).
+ACTIVITIES_CSV_HEADER = MODERN_HEADER
 assert len(ACTIVITIES_CSV_HEADER) == 99
 _COL = {}
 for _i, _name in enumerate(ACTIVITIES_CSV_HEADER):

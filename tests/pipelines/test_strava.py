@@ -16,7 +16,7 @@ import pytest
 
 from pipelines.batches import Batch
 from pipelines.strava import TABLES, decode_activity_file, read_strava_export
-from pipelines.strava.activities_csv import read_activities_csv
+from pipelines.strava.activities_csv import MODERN_HEADER, read_activities_csv
 from samples import SampleRunner, write_sample_inbox
 from tests.real_fixtures import REAL_FIXTURES
 
@@ -173,6 +173,20 @@ def _real(rel: str) -> Path:
     if not path.exists():
         pytest.skip(f"real fixture {rel} is absent")
     return path
+
+
+@pytest.mark.parametrize(
+    ("rel", "header"),
+    [
+        ("strava/carlarthur01_activities.csv", MODERN_HEADER),
+        ("strava/slalom007_export/activities.csv", MODERN_HEADER),
+        ("strava/aakashb1996_activities.csv", (*MODERN_HEADER[:93], "Media")),
+    ],
+)
+def test_the_known_headers_are_the_real_ones(rel, header):
+    """The sample generator writes MODERN_HEADER: it must be what Strava really writes."""
+    with _real(rel).open(newline="", encoding="utf-8-sig") as csv_file:
+        assert tuple(next(csv.reader(csv_file))) == header
 
 
 @pytest.mark.parametrize("rel", sorted(REAL_CSVS))
