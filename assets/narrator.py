@@ -4,14 +4,16 @@ The request and the reply check are pure (transforms/narratives.py); this shell 
 Messages API with forced tool use, keeps every accepted reply under
 $CADENCE_HOME/cache/narratives/<input hash>.json so the same input never asks Claude twice,
 and on any failure (no key, HTTP error, timeout, a reply that is malformed or states a
-number the plan does not hold) returns the template plan unchanged with the reason.
+number the plan does not hold) returns the template plan unchanged with the reason. After a
+few failed requests in a row it stops asking for the rest of the run: with Claude down, a
+thousand plans would otherwise each wait for their timeout.
 """
 
 import json
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +47,10 @@ class NarrationResult:
     """Cache key of the request, when one was built."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Narrator:
+    """One per run: it remembers how many requests in a row have failed."""
+
     cache_dir: Path
     api_key: str | None
     model: str = DEFAULT_MODEL
@@ -54,6 +58,10 @@ class Narrator:
     """None: the client's own default (or ANTHROPIC_BASE_URL)."""
     timeout_seconds: float = 60.0
     max_retries: int = 1
+    give_up_after: int = 3
+    """Failed requests in a row (HTTP errors, timeouts, no connection) after which Claude is
+    not asked again by this narrator; cached replies are still used."""
+    _failures_in_a_row: list[str] = field(default_factory=list, init=False, repr=False)
 
     @classmethod
     def from_environment(cls, cache_dir: Path) -> "Narrator":
@@ -91,34 +99,44 @@ class Narrator:
                 log.warning("ignoring cached narrative %s: %s", key, rejected)
             else:
                 return NarrationResult(narrated, LLM_SOURCE, f"cached reply of {self.model}", key)
-        try:
-            reply = self._ask_claude(request)
-            narrated = apply_narrative(plan, reply, self.model)
-        except anthropic.APITimeoutError:
+        if len(self._failures_in_a_row) >= self.give_up_after:
             return self._fallback(
+                plan,
+                f"Claude was not asked: its last {len(self._failures_in_a_row)} requests in "
+                f"this run failed (the last: {self._failures_in_a_row[-1]})",
+                key,
+            )
+        try:
+            message = self._ask_claude(request)
+        except anthropic.APITimeoutError:
+            return self._failed(
                 plan, f"Claude did not answer within {self.timeout_seconds:g} s", key
             )
         except anthropic.APIStatusError as error:
-            return self._fallback(plan, f"Claude answered HTTP {error.status_code}", key)
+            return self._failed(plan, f"Claude answered HTTP {error.status_code}", key)
         except anthropic.AnthropicError as error:
-            return self._fallback(plan, f"the Claude request failed: {error}", key)
+            return self._failed(plan, f"the Claude request failed: {error}", key)
+        self._failures_in_a_row.clear()
+        try:
+            reply = _tool_input(message)
+            narrated = apply_narrative(plan, reply, self.model)
         except NarrativeRejected as rejected:
             return self._fallback(plan, f"Claude's {rejected}", key)
         self._store_reply(key, reply)
         return NarrationResult(narrated, LLM_SOURCE, f"written by {self.model}", key)
 
-    def _ask_claude(self, request: NarrativeRequest) -> Any:
+    def _failed(self, plan: dict[str, Any], reason: str, key: str) -> NarrationResult:
+        self._failures_in_a_row.append(reason)
+        return self._fallback(plan, reason, key)
+
+    def _ask_claude(self, request: NarrativeRequest) -> anthropic.types.Message:
         with anthropic.Anthropic(
             api_key=self.api_key,
             base_url=self.base_url,
             timeout=self.timeout_seconds,
             max_retries=self.max_retries,
         ) as client:
-            message = client.messages.create(**request.params)
-        for block in message.content:
-            if block.type == "tool_use" and block.name == TOOL_NAME:
-                return block.input
-        raise NarrativeRejected([f"the reply holds no {TOOL_NAME} call"])
+            return client.messages.create(**request.params)
 
     def _cache_file(self, key: str) -> Path:
         return self.cache_dir / f"{key}.json"
@@ -152,3 +170,10 @@ class Narrator:
     def _fallback(plan: dict[str, Any], reason: str, key: str | None) -> NarrationResult:
         log.warning("plan %s keeps its template narratives: %s", plan.get("plan_id"), reason)
         return NarrationResult(plan, TEMPLATE_SOURCE, reason, key)
+
+
+def _tool_input(message: anthropic.types.Message) -> Any:
+    for block in message.content:
+        if block.type == "tool_use" and block.name == TOOL_NAME:
+            return block.input
+    raise NarrativeRejected([f"the reply holds no {TOOL_NAME} call"])

@@ -162,6 +162,43 @@ def test_a_server_error_keeps_the_templates(stub: StubClaude, tmp_path: Path):
     assert not list(tmp_path.iterdir())
 
 
+def test_after_failures_in_a_row_claude_is_not_asked_again_in_the_run(
+    stub: StubClaude, tmp_path: Path
+):
+    """With Claude down, a run over many plans must not wait for every plan's timeout."""
+    plan = template_plan()
+    stub.status = 503
+    narrator = _narrator(stub, tmp_path, give_up_after=2)
+
+    reasons = [narrator.narrate(plan, RUNNER, KNOWLEDGE).reason for _ in range(4)]
+
+    assert len(stub.requests) == 2
+    assert reasons[:2] == ["Claude answered HTTP 503"] * 2
+    assert (
+        reasons[2:]
+        == [
+            "Claude was not asked: its last 2 requests in this run failed "
+            "(the last: Claude answered HTTP 503)"
+        ]
+        * 2
+    )
+    stub.status = 200
+    stub.tool_input = faithful_reply(plan)
+    assert _narrator(stub, tmp_path).narrate(plan, RUNNER, KNOWLEDGE).source == "llm"
+
+
+def test_an_answer_between_failures_starts_the_count_again(stub: StubClaude, tmp_path: Path):
+    plan = template_plan()
+    narrator = _narrator(stub, tmp_path, give_up_after=2)
+    stub.status = 500
+    narrator.narrate(plan, RUNNER, KNOWLEDGE)
+    stub.status, stub.tool_input = 200, None  # an answer, though without the tool call
+    assert "holds no" in narrator.narrate(plan, RUNNER, KNOWLEDGE).reason
+    stub.status = 500
+    narrator.narrate(plan, RUNNER, KNOWLEDGE)
+    assert len(stub.requests) == 3
+
+
 def test_a_slow_answer_keeps_the_templates(stub: StubClaude, tmp_path: Path):
     plan = template_plan()
     stub.tool_input = faithful_reply(plan)
