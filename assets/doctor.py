@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from assets.narrator import Narrator
 from pipelines.profiles import scan_inbox
 from warehouse.connection import connect, scalar
 from warehouse.contracts import CONTRACTS
@@ -75,17 +76,23 @@ def diagnose(home: CadenceHome) -> list[Finding]:
         findings.append(
             Finding("published copy", "warn", "not published yet: run `cadence materialize`")
         )
-    key = os.environ.get("ANTHROPIC_API_KEY")
-    findings.append(
-        Finding(
-            "claude",
-            "ok",
-            "ANTHROPIC_API_KEY set: narratives from Claude"
-            if key
-            else "no ANTHROPIC_API_KEY: narratives from templates (fine)",
-        )
-    )
+    findings.append(_claude(home))
     return findings
+
+
+def _claude(home: CadenceHome) -> Finding:
+    try:
+        narrator = Narrator.from_environment(home.narrative_cache)
+    except ValueError as error:
+        return Finding("claude", "fail", str(error))
+    if not narrator.enabled:
+        return Finding("claude", "ok", "no ANTHROPIC_API_KEY: narratives from templates (fine)")
+    return Finding(
+        "claude",
+        "ok",
+        f"ANTHROPIC_API_KEY set: narratives from {narrator.model}, "
+        f"{narrator.concurrency} requests at a time",
+    )
 
 
 def _dagster(home: CadenceHome) -> list[Finding]:

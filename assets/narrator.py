@@ -12,7 +12,8 @@ thousand plans would otherwise each wait for their timeout.
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,24 +59,48 @@ class Narrator:
     """None: the client's own default (or ANTHROPIC_BASE_URL)."""
     timeout_seconds: float = 60.0
     max_retries: int = 1
+    concurrency: int = 4
+    """Requests in flight at once in `narrate_all` (CADENCE_LLM_CONCURRENCY): a reply takes
+    tens of seconds, and a first run may narrate every runner's plan."""
     give_up_after: int = 3
     """Failed requests in a row (HTTP errors, timeouts, no connection) after which Claude is
-    not asked again by this narrator; cached replies are still used."""
+    not asked again by this narrator; cached replies are still used. Requests already in
+    flight when the count is reached still finish."""
     _failures_in_a_row: list[str] = field(default_factory=list, init=False, repr=False)
 
     @classmethod
     def from_environment(cls, cache_dir: Path) -> "Narrator":
-        """ANTHROPIC_API_KEY (unset: templates only), CADENCE_LLM_MODEL, ANTHROPIC_BASE_URL."""
+        """ANTHROPIC_API_KEY (unset: templates only), CADENCE_LLM_MODEL, ANTHROPIC_BASE_URL,
+        CADENCE_LLM_CONCURRENCY."""
+        concurrency = os.environ.get("CADENCE_LLM_CONCURRENCY") or "4"
+        if not concurrency.isdigit() or int(concurrency) < 1:
+            raise ValueError(
+                f"CADENCE_LLM_CONCURRENCY must be a whole number of at least 1, not {concurrency!r}"
+            )
         return cls(
             cache_dir=cache_dir,
             api_key=os.environ.get("ANTHROPIC_API_KEY") or None,
             model=os.environ.get("CADENCE_LLM_MODEL") or DEFAULT_MODEL,
             base_url=os.environ.get("ANTHROPIC_BASE_URL") or None,
+            concurrency=int(concurrency),
         )
 
     @property
     def enabled(self) -> bool:
         return self.api_key is not None
+
+    def narrate_all(
+        self,
+        plans_and_runners: Sequence[tuple[dict[str, Any], Mapping[str, Any]]],
+        knowledge: list[Mapping[str, Any]],
+    ) -> list[NarrationResult]:
+        """`narrate` for each (plan, runner), `concurrency` requests at a time, in order."""
+        if not self.enabled or len(plans_and_runners) < 2:
+            return [self.narrate(plan, runner, knowledge) for plan, runner in plans_and_runners]
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            return list(
+                pool.map(lambda job: self.narrate(job[0], job[1], knowledge), plans_and_runners)
+            )
 
     def narrate(
         self,

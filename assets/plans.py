@@ -85,16 +85,20 @@ def plan_layer(cadence: CadenceHomeResource):
         runners = read_table(con, contract("coach.runners")).to_dicts()
         plans = read_table(con, plans_table)
         decision = replan(runners, plans, as_of, reference)
-        fresh_plans, fresh_sessions, narration = [], [], {}
+        checked_plans, fresh_sessions = [], []
         for runner in (r for r in runners if r["runner_id"] in decision.generate):
             generated = generate_plan(runner, as_of, reference, now)
             checked = validate_plan(
                 generated.plan, generated.sessions, reference.rules, runner, now=now
             )
-            narrated = narrator.narrate(checked.plan, runner, list(reference.knowledge.values()))
-            narration[runner["runner_id"]] = narrated.reason
-            fresh_plans.append(narrated.plan)
+            checked_plans.append((checked.plan, runner))
             fresh_sessions.extend(checked.sessions)
+        narrated = narrator.narrate_all(checked_plans, list(reference.knowledge.values()))
+        fresh_plans = [result.plan for result in narrated]
+        narration = {
+            runner["runner_id"]: result.reason
+            for (_, runner), result in zip(checked_plans, narrated, strict=True)
+        }
         fresh = plans_table.conform(
             pl.from_dicts(fresh_plans, schema=plans_table.polars_schema, strict=False)
         )

@@ -83,6 +83,12 @@ def test_doctor_says_what_to_fix(home, tmp_path, monkeypatch):
     ready = run("doctor")
     assert ready.exit_code == 0, ready.output
     assert "not a runner id" in ready.output and "templates" in ready.output
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    monkeypatch.setenv("CADENCE_LLM_CONCURRENCY", "2")
+    assert "2 requests at a time" in run("doctor").output
+    monkeypatch.setenv("CADENCE_LLM_CONCURRENCY", "many")
+    wrong = run("doctor")
+    assert wrong.exit_code == 1 and "CADENCE_LLM_CONCURRENCY must be a whole number" in wrong.output
 
 
 def test_ingest_applies_profiles_and_names_a_bad_field(home):

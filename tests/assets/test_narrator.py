@@ -1,7 +1,9 @@
 """The real `anthropic` client against a local stub of the Messages API."""
 
+import datetime as dt
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,25 +13,38 @@ from typing import Any
 import pytest
 
 from assets.narrator import DEFAULT_MODEL, Narrator
+from assets.run import materialize_home
+from samples import write_sample_inbox
 from tests.narrative_samples import KNOWLEDGE, RUNNER, faithful_reply, template_plan
-from transforms.narratives import TOOL_NAME
+from transforms.narratives import TOOL_NAME, narrative_request
+from warehouse.connection import open_warehouse
 from warehouse.settings import CadenceHome
+
+GREETING = "Hello from Claude."
 
 
 @dataclass
 class StubClaude:
     """Answers POST /v1/messages with `status` and a message calling the tool with
-    `tool_input` (or only text when it is None), after `delay_seconds`."""
+    `tool_input` (or only text when it is None; `echo` makes it the request's current texts
+    with a greeting added), after `delay_seconds`."""
 
     url: str = ""
     status: int = 200
     tool_input: Any = None
+    echo: bool = False
     delay_seconds: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     api_keys: list[str | None] = field(default_factory=list)
     released: threading.Event = field(default_factory=threading.Event)
+    in_flight: int = 0
+    most_in_flight: int = 0
+    counting: threading.Lock = field(default_factory=threading.Lock)
 
-    def message(self, model: str) -> dict[str, Any]:
+    def message(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self.echo:
+            texts = json.loads(request["messages"][0]["content"])["current_texts"]
+            self.tool_input = {**texts, "coach_summary": f"{GREETING} {texts['coach_summary']}"}
         if self.tool_input is None:
             content = [{"type": "text", "text": "Here is your plan!"}]
         else:
@@ -40,7 +55,7 @@ class StubClaude:
             "id": "msg_1",
             "type": "message",
             "role": "assistant",
-            "model": model,
+            "model": request["model"],
             "content": content,
             "stop_reason": "tool_use",
             "stop_sequence": None,
@@ -59,9 +74,14 @@ def stub() -> Iterator[StubClaude]:
             # SDK versions send the key as x-api-key or as a bearer token.
             bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
             claude.api_keys.append(self.headers.get("x-api-key") or bearer or None)
+            with claude.counting:
+                claude.in_flight += 1
+                claude.most_in_flight = max(claude.most_in_flight, claude.in_flight)
             claude.released.wait(claude.delay_seconds)
+            with claude.counting:
+                claude.in_flight -= 1
             if claude.status == 200:
-                payload = claude.message(body["model"])
+                payload = claude.message(body)
             else:
                 payload = {"type": "error", "error": {"type": "api_error", "message": "boom"}}
             data = json.dumps(payload).encode()
@@ -199,6 +219,40 @@ def test_an_answer_between_failures_starts_the_count_again(stub: StubClaude, tmp
     assert len(stub.requests) == 3
 
 
+def test_plans_are_narrated_several_at_a_time_and_come_back_in_order(
+    stub: StubClaude, tmp_path: Path
+):
+    plan = template_plan()
+    stub.tool_input = faithful_reply(plan)
+    voices = ["encouraging", "direct", "analytical", "gentle"]
+    runners = [{**RUNNER, "coaching": {"coaching_voice": voice}} for voice in voices]
+    stub.delay_seconds = 30.0  # each answer waits until all four requests are in
+    releaser = threading.Thread(target=_release_when_in_flight, args=(stub, 4))
+    releaser.start()
+
+    results = _narrator(stub, tmp_path, concurrency=4).narrate_all(
+        [(plan, runner) for runner in runners], KNOWLEDGE
+    )
+    releaser.join()
+
+    assert stub.most_in_flight == 4
+    assert [r.source for r in results] == ["llm"] * 4
+    assert [r.input_hash for r in results] == [
+        narrative_request(plan, runner, KNOWLEDGE, DEFAULT_MODEL).input_hash for runner in runners
+    ]
+    sent_voices = sorted(
+        v for request in stub.requests for v in voices if f"Voice ({v})" in request["system"]
+    )
+    assert sent_voices == sorted(voices)
+
+
+def _release_when_in_flight(stub: StubClaude, count: int) -> None:
+    deadline = time.monotonic() + 20
+    while stub.in_flight < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stub.released.set()
+
+
 def test_a_slow_answer_keeps_the_templates(stub: StubClaude, tmp_path: Path):
     plan = template_plan()
     stub.tool_input = faithful_reply(plan)
@@ -270,3 +324,25 @@ def test_the_environment_names_key_model_and_endpoint_and_the_cache_is_in_the_ho
     assert stub.requests[0]["model"] == "claude-haiku-4-5"
     cached = home.root / "cache" / "narratives" / f"{result.input_hash}.json"
     assert json.loads(cached.read_text())["reply"] == stub.tool_input
+
+
+def test_a_materialization_with_a_key_has_claude_narrate_every_new_plan(
+    stub: StubClaude, home: CadenceHome, monkeypatch: pytest.MonkeyPatch
+):
+    write_sample_inbox(home.inbox, runners=2, days=14, seed=3, end_date=dt.date(2026, 11, 1))
+    stub.echo = True
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", stub.url)
+
+    assert materialize_home(home).success
+
+    with open_warehouse(home.warehouse, read_only=True) as con:
+        plans = con.execute(
+            "SELECT narrative_source, llm_model, season_view.coach_summary "
+            "FROM plans.training_plans"
+        ).fetchall()
+    assert len(plans) == 2
+    assert {(source, model) for source, model, _ in plans} == {("llm", DEFAULT_MODEL)}
+    assert all(summary.startswith(GREETING) for _, _, summary in plans)
+    assert len(stub.requests) == 2
+    assert len(list(home.narrative_cache.glob("*.json"))) == 2
