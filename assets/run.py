@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -23,20 +24,14 @@ from assets.schedules import DAILY_GROUPS, daily_refresh, publish_warehouse
 from warehouse.connection import scalar
 from warehouse.settings import CadenceHome, require_runner_id
 
+PROJECT_SETTINGS = Path(__file__).resolve().parents[1] / "dagster.yaml"
+"""The instance settings, one-writer pool included: read as they are by a bare `dagster dev`
+in the project folder, and copied into each home's instance."""
 SETTINGS_MARKER = "# Written by Cadence"
-DAGSTER_SETTINGS = f"""\
-{SETTINGS_MARKER} (and rewritten when Cadence changes it; delete this line to keep edits).
-# DuckDB allows one writer: every step that touches the warehouse is in one pool, and each
-# pool runs one step at a time across every run (CLI, schedule, sensor, UI), claimed per step.
-telemetry:
-  enabled: false
-concurrency:
-  pools:
-    default_limit: 1
-    granularity: op
-  runs:
-    max_concurrent_runs: 2
-"""
+DAGSTER_SETTINGS = (
+    f"{SETTINGS_MARKER} from {PROJECT_SETTINGS.name} in the project (and rewritten when that "
+    "changes; delete this line to keep edits).\n" + PROJECT_SETTINGS.read_text()
+)
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 """The CLI prints its own summary; step logs and tracebacks stay in the run's logs (the UI)."""
 STEP_EVENTS = {

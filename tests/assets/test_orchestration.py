@@ -12,10 +12,12 @@ from collections.abc import Iterator
 
 import duckdb
 import pytest
+from dagster._cli.utils import get_possibly_temporary_instance_for_cli
+from dagster._core.instance.config import PoolGranularity
 
 from assets.definitions import defs
 from assets.ingest import WAREHOUSE_POOL
-from assets.run import dagster_instance, materialize_home
+from assets.run import PROJECT_SETTINGS, dagster_instance, materialize_home
 from samples import write_sample_inbox
 from warehouse.connection import open_warehouse
 
@@ -148,6 +150,22 @@ def test_every_step_that_opens_the_warehouse_is_in_the_one_writer_pool():
     assert {node.definition.pool for node in publishing.nodes_in_topological_order} == {
         WAREHOUSE_POOL
     }
+
+
+def test_a_bare_dagster_dev_in_the_project_folder_also_has_one_writer(monkeypatch):
+    """Without DAGSTER_HOME, `dagster dev` keeps a temporary instance configured from the
+    dagster.yaml of the folder it starts in: the project's, with the one-writer pool."""
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.chdir(PROJECT_SETTINGS.parent)
+    with get_possibly_temporary_instance_for_cli("dagster dev") as instance:
+        pools = instance.get_concurrency_config().pool_config
+        assert (pools.default_pool_limit, pools.pool_granularity) == (1, PoolGranularity.OP)
+
+
+def test_every_home_gets_the_projects_instance_settings(home):
+    dagster_instance(home).dispose()
+    written = (home.dagster_home / "dagster.yaml").read_text()
+    assert written.endswith(PROJECT_SETTINGS.read_text())
 
 
 def _cadence(home, *args: str) -> subprocess.Popen:
