@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import duckdb
 import typer
 import yaml
+from dotenv import load_dotenv
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -403,6 +404,9 @@ def _without_nulls(value: Any) -> Any:
 
 def main() -> None:
     """Entry point: user errors are one clear sentence, not a traceback."""
+    # Settings come from the environment or from a .env file in the current folder (which
+    # `dagster dev` reads too); a variable already set wins.
+    load_dotenv(Path.cwd() / ".env", override=False)
     try:
         app()
     except USER_ERRORS as error:

@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -34,10 +35,15 @@ def test_runner_commands(home):
     assert "ana" in listed.output and "Ana Sousa" in listed.output
 
 
-def _main(*args: str, env: dict) -> subprocess.CompletedProcess:
+def _main(*args: str, env: dict, cwd: Path | None = None) -> subprocess.CompletedProcess:
     code = "from assets.cli import main; main()"
     return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
     )
 
 
@@ -58,6 +64,21 @@ def test_errors_are_one_sentence_not_a_traceback(env):
     assert invalid.returncode == 1
     assert "physical.age" in invalid.stdout
     assert "Traceback" not in invalid.stdout + invalid.stderr
+
+
+def test_settings_come_from_a_dot_env_file_unless_already_set(env, home, tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".env").write_text(
+        f"CADENCE_HOME={home.root}\nANTHROPIC_API_KEY=sk-from-dot-env\nCADENCE_LLM_CONCURRENCY=3\n"
+    )
+    env = {k: v for k, v in env.items() if k not in ("CADENCE_HOME", "ANTHROPIC_API_KEY")}
+    env["CADENCE_LLM_CONCURRENCY"] = "2"
+    _main("init", env=env, cwd=project)
+    doctor = _main("doctor", env=env, cwd=project)
+    assert str(home.root) in doctor.stdout and home.warehouse.exists()
+    assert "ANTHROPIC_API_KEY set" in doctor.stdout
+    assert "2 requests at a time" in doctor.stdout
 
 
 def test_demo_builds_a_fresh_home_and_refuses_foreign_folders(home):
