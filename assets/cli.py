@@ -238,11 +238,17 @@ def ui(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
     """Open the Dagster UI on this home (sharing run history with the CLI)."""
-    from assets.run import dagster_instance
+    from assets.run import WORKSPACE, dagster_instance
 
     home = _home()
     dagster_instance(home)  # writes dagster.yaml and sets DAGSTER_HOME for the child
-    os.execvp("dagster", ["dagster", "dev", "--port", str(port), "--host", host])
+    # Started in the instance's folder, dagster dev does not warn that the project's own
+    # dagster.yaml (the same settings) is not the instance's.
+    os.chdir(home.dagster_home)
+    os.execvp(
+        "dagster",
+        ["dagster", "dev", "-w", str(WORKSPACE), "--port", str(port), "--host", host],
+    )
 
 
 @app.command()

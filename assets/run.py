@@ -27,6 +27,8 @@ from warehouse.settings import CadenceHome, require_runner_id
 PROJECT_SETTINGS = Path(__file__).resolve().parents[1] / "dagster.yaml"
 """The instance settings, one-writer pool included: read as they are by a bare `dagster dev`
 in the project folder, and copied into each home's instance."""
+WORKSPACE = PROJECT_SETTINGS.with_name("workspace.yaml")
+"""The code location `dagster dev` loads (found by itself when started in the project folder)."""
 SETTINGS_MARKER = "# Written by Cadence"
 DAGSTER_SETTINGS = (
     f"{SETTINGS_MARKER} from {PROJECT_SETTINGS.name} in the project (and rewritten when that "

@@ -69,15 +69,14 @@ def _free_port() -> int:
 
 @pytest.fixture
 def webserver(home) -> Iterator[str]:
-    """`dagster-webserver` on this project and home, on a free loopback port."""
+    """`dagster-webserver` started in the project folder with no flags but the address, so it
+    finds the definitions as a bare `dagster dev` does (workspace.yaml), on this home."""
     dagster_instance(home)
     port = _free_port()
     env = {**os.environ, "CADENCE_HOME": str(home.root), "DAGSTER_HOME": str(home.dagster_home)}
     server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "dagster_webserver", "-m", "assets.definitions"),
-            *("-h", "127.0.0.1", "-p", str(port)),
-        ],
+        [sys.executable, "-m", "dagster_webserver", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=PROJECT_SETTINGS.parent,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
