@@ -302,11 +302,13 @@ def _fresh_demo_home(root: Path) -> None:
 
 
 def _print_tables(home: CadenceHome) -> None:
+    """Row counts of the copy a successful run has just published: reading it never holds
+    the warehouse from a run another process has going."""
     from assets.run import row_counts
 
-    with open_warehouse(home.warehouse, read_only=True) as con:
+    with open_warehouse(home.published, read_only=True) as con:
         counts = row_counts(con)
-    table = Table(title=f"Warehouse {home.warehouse}")
+    table = Table(title=f"Published warehouse {home.published}")
     for column in ("schema", "table", "rows", "about"):
         table.add_column(column, justify="right" if column == "rows" else "left")
     for schema, name, rows, comment in counts:

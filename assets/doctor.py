@@ -139,18 +139,22 @@ def _dagster(home: CadenceHome) -> list[Finding]:
     ]
 
 
+DOCTOR_LOCK_WAIT_SECONDS = 5.0
+"""A run holds the warehouse for minutes: the doctor reports that instead of waiting."""
+
+
 def _warehouse(home: CadenceHome) -> list[Finding]:
     if not home.warehouse.exists():
         return [Finding("warehouse", "fail", f"{home.warehouse} missing: run `cadence init`")]
     try:
-        con = connect(home.warehouse, read_only=True)
+        con = connect(home.warehouse, read_only=True, lock_wait_seconds=DOCTOR_LOCK_WAIT_SECONDS)
     except duckdb.IOException as error:
         return [
             Finding(
                 "warehouse",
-                "fail",
-                f"cannot open {home.warehouse} ({error}); is another process "
-                "writing it? Analysts should open the published copy",
+                "warn" if "Could not set lock" in str(error) else "fail",
+                f"cannot open {home.warehouse} ({error}); is a run writing it? Try again "
+                "when it ends; analysts should open the published copy",
             )
         ]
     try:

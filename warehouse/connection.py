@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,12 +13,30 @@ import polars as pl
 from warehouse.contract import TableContract
 from warehouse.ddl import apply_ddl
 
+LOCK_WAIT_SECONDS = 120.0
+"""How long opening the warehouse waits while another process has it open. The one-writer
+pool keeps runs' steps apart, but a command outside a run (`cadence plan show`, the doctor)
+holds the file for a moment, and a step must wait for it rather than fail."""
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection whose session time zone is UTC, so TIMESTAMPTZ reads back as UTC."""
+
+def connect(
+    path: Path, *, read_only: bool = False, lock_wait_seconds: float = LOCK_WAIT_SECONDS
+) -> duckdb.DuckDBPyConnection:
+    """A connection whose session time zone is UTC, so TIMESTAMPTZ reads back as UTC; waits up
+    to `lock_wait_seconds` while another process holds the file."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    deadline = time.monotonic() + lock_wait_seconds
+    pause = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as error:
+            if "Could not set lock" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
     con.execute("SET TimeZone = 'UTC'")
     return con
 
