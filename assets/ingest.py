@@ -48,7 +48,9 @@ class RawTranslator(DagsterDltTranslator):
 def _spec_pipeline(kind: str):
     """The pipeline dagster-dlt reads names and destination from; it never runs."""
     home = CadenceHome.from_env()
-    with pipeline_in_own_folder(kind, home.warehouse, home.dlt_dir) as pipeline:
+    with pipeline_in_own_folder(
+        kind, home.warehouse, home.dlt_dir, hold_warehouse=False
+    ) as pipeline:
         return pipeline
 
 

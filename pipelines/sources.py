@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,6 +25,7 @@ from dlt.extract.source import DltSource
 from pipelines.batches import Batch, RawTable
 from pipelines.inbox import ExportFile
 from pipelines.profiles import InboxRunner, profile_batch
+from warehouse.connection import connect
 from warehouse.quarantine import Rejection
 
 DATASETS = {"strava": "raw_strava", "healthkit": "raw_healthkit", "profiles": "raw_profiles"}
@@ -187,22 +188,34 @@ def profiles_source(
 
 
 @contextmanager
-def pipeline_in_own_folder(kind: str, warehouse: Path, dlt_dir: Path) -> Iterator[dlt.Pipeline]:
+def pipeline_in_own_folder(
+    kind: str, warehouse: Path, dlt_dir: Path, *, hold_warehouse: bool = True
+) -> Iterator[dlt.Pipeline]:
     """A dlt pipeline loading into the warehouse from a working folder of its own, removed after.
 
     dlt wipes a working folder that has no state file yet and then creates it, so two
     processes making the same pipeline at once (the inbox sensor's run and the schedule's,
     each loading definitions) wipe each other's folder or fail with "File exists". Nothing in
     the folder needs to outlive the run: dlt restores its state and schemas from the warehouse.
+
+    With `hold_warehouse` the pipeline loads through one connection opened here, which waits
+    while another process has the file open (dlt's own opening would fail at once); the
+    definitions pass False, as loading them must not touch the warehouse.
     """
     # dlt keeps global state in ~/.dlt unless told otherwise: nothing leaves the home.
     os.environ["DLT_DATA_DIR"] = str(dlt_dir)
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     dlt_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f"{kind}-", dir=dlt_dir) as working_folder:
+    with ExitStack() as stack:
+        working_folder = stack.enter_context(
+            tempfile.TemporaryDirectory(prefix=f"{kind}-", dir=dlt_dir)
+        )
+        target: Any = str(warehouse)
+        if hold_warehouse:
+            target = stack.enter_context(closing(connect(warehouse)))
         yield dlt.pipeline(
             pipeline_name=f"cadence_{kind}",
-            destination=dlt.destinations.duckdb(str(warehouse)),
+            destination=dlt.destinations.duckdb(target),
             dataset_name=DATASETS[kind],
             pipelines_dir=working_folder,
         )

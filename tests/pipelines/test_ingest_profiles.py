@@ -3,6 +3,7 @@ from pathlib import Path
 from pipelines.inbox import fingerprint
 from pipelines.ingest import plan_ingest, run_ingest
 from pipelines.sources import pipeline_in_own_folder
+from tests.warehouse_holder import held_by_another_process
 from warehouse.connection import open_warehouse
 
 PROFILE = """\
@@ -54,6 +55,17 @@ def test_a_pipeline_made_elsewhere_meanwhile_leaves_a_running_one_alone(home):
             assert other.working_dir != running.working_dir
         assert package.read_text() == "rows not yet loaded"
     assert not package.exists()
+
+
+def test_a_load_waits_while_another_process_holds_the_warehouse(home):
+    """dlt would fail at once on DuckDB's lock: the pipeline loads through a connection that
+    waited for the other process (a command outside the run) to let go."""
+    with open_warehouse(home.warehouse):
+        pass
+    with held_by_another_process(home.warehouse, release_after_seconds=1.0):
+        with pipeline_in_own_folder("profiles", home.warehouse, home.dlt_dir) as pipeline:
+            pipeline.run([{"runner_id": "ana"}], table_name="waited").raise_on_failed_jobs()
+    assert _rows(home, "SELECT runner_id FROM raw_profiles.waited") == [("ana",)]
 
 
 def test_unknown_runner_is_a_clear_error(home):

@@ -1,19 +1,8 @@
-import subprocess
-import sys
-import threading
-
 import duckdb
 import pytest
 
+from tests.warehouse_holder import held_by_another_process
 from warehouse.connection import connect
-
-HOLD = """
-import sys, duckdb
-con = duckdb.connect(sys.argv[1], read_only=True)
-print("holding", flush=True)
-sys.stdin.readline()
-con.close()
-"""
 
 
 def test_opening_waits_while_another_process_holds_the_warehouse(tmp_path):
@@ -21,23 +10,9 @@ def test_opening_waits_while_another_process_holds_the_warehouse(tmp_path):
     a run's step wait, not fail on DuckDB's lock."""
     path = tmp_path / "warehouse.duckdb"
     connect(path).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with held_by_another_process(path, release_after_seconds=0.5):
         with pytest.raises(duckdb.IOException, match="Could not set lock"):
             connect(path, lock_wait_seconds=0)
-        release = threading.Timer(0.5, lambda: holder.communicate("\n", timeout=30))
-        release.start()
         con = connect(path)
         con.execute("CREATE TABLE written AS SELECT 1 AS one")
         con.close()
-        release.join()
-    finally:
-        holder.kill()
-        holder.wait()
-    assert holder.returncode == 0
