@@ -12,7 +12,7 @@ import yaml
 
 from assets.narrator import Narrator
 from pipelines.profiles import scan_inbox
-from warehouse.connection import connect, scalar
+from warehouse.connection import connect, is_held_elsewhere, scalar
 from warehouse.contracts import CONTRACTS
 from warehouse.settings import CadenceHome
 
@@ -152,7 +152,7 @@ def _warehouse(home: CadenceHome) -> list[Finding]:
         return [
             Finding(
                 "warehouse",
-                "warn" if "Could not set lock" in str(error) else "fail",
+                "warn" if is_held_elsewhere(error) else "fail",
                 f"cannot open {home.warehouse} ({error}); is a run writing it? Try again "
                 "when it ends; analysts should open the published copy",
             )

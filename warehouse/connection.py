@@ -19,6 +19,11 @@ pool keeps runs' steps apart, but a command outside a run (`cadence plan show`, 
 holds the file for a moment, and a step must wait for it rather than fail."""
 
 
+def is_held_elsewhere(error: duckdb.IOException) -> bool:
+    """Whether DuckDB refused to open the file because another process has it open."""
+    return "Could not set lock" in str(error)
+
+
 def connect(
     path: Path, *, read_only: bool = False, lock_wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
@@ -33,7 +38,7 @@ def connect(
             con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as error:
-            if "Could not set lock" not in str(error) or time.monotonic() >= deadline:
+            if not is_held_elsewhere(error) or time.monotonic() >= deadline:
                 raise
             time.sleep(pause)
             pause = min(pause * 2, 1.0)
