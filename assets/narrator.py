@@ -95,7 +95,7 @@ class Narrator:
         knowledge: list[Mapping[str, Any]],
     ) -> list[NarrationResult]:
         """`narrate` for each (plan, runner), `concurrency` requests at a time, in order."""
-        if not self.enabled or len(plans_and_runners) < 2:
+        if not self.enabled:
             return [self.narrate(plan, runner, knowledge) for plan, runner in plans_and_runners]
         with ThreadPoolExecutor(self.concurrency) as pool:
             return list(
