@@ -23,13 +23,13 @@ import pyarrow.compute as pc
 
 from pipelines.healthkit.gpx import GpxHandler
 from pipelines.healthkit.handler import KEYED, ExportHandler
+from pipelines.healthkit.plausible import implausible_records, implausible_workouts
 from pipelines.healthkit.sources import Export, Prolog, open_export, read_chunks, strip_doctype
-from pipelines.healthkit.tables import PARENT, SPECS, to_arrow
+from pipelines.healthkit.tables import APPLE_TS, PARENT, SPECS, STR, to_arrow
 
 # Errors that reading a damaged zip/gzip stream raises mid-way
 STREAM_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 ROOT_CLOSE = b"</HealthData>"  # closes a chunk that is not the document's last
-RECORD_FAMILY = ("records", "record_metadata", "hrv_beats")
 # table -> the keyed table its first column (and PARENT) points into
 OWNER = {
     "records": "records",
@@ -43,6 +43,20 @@ OWNER = {
     "activity_summaries": "activity_summaries",
 }
 
+PARSED = frozenset(  # columns derived from others, left out of rejection excerpts
+    (
+        "record_id",
+        "workout_id",
+        "runner_id",
+        "source_file",
+        "device_name",
+        "device_manufacturer",
+        "device_model",
+        "device_hardware",
+        "device_software",
+    )
+)
+IMPLAUSIBLE = {"records": implausible_records, "workouts": implausible_workouts}
 RejectionRow = tuple[str, str, str | None, str | None]  # location, reason, table, excerpt
 
 
@@ -164,25 +178,37 @@ class FragmentParser:
         pending, h.pending_routes = h.pending_routes, []
         counts, h.counts = h.counts, dict.fromkeys(h.counts, 0)
         tables: dict[str, pa.Table] = {}
-        bad_records: set[int] = set()
+        # keyed rows rejected (bad dates, values that cannot be true), by key index: their
+        # children go with them
+        dropped: dict[str, set[int]] = {name: set() for name in KEYED}
         for name, buffered in rows.items():
             if not buffered or name == "me":
                 continue
             spec = SPECS[name]
             line_at = len(spec.columns)
+            owner = OWNER[name]
 
-            def bad_row(row: tuple, column: str, text: str, name: str = name, at: int = line_at):
-                if name == "records":
-                    bad_records.add(row[at + 1])
+            def bad_row(
+                row: tuple,
+                column: str,
+                text: str,
+                name: str = name,
+                at: int = line_at,
+                owner: str = owner,
+            ) -> None:
+                if name == owner:
+                    dropped[owner].add(row[at + 1])
                 self._reject(f"line {row[at]}", date_reason(name, column, text), name, None)
 
             table = to_arrow(spec, buffered, bad_row, parent=True)
-            if bad_records and name in RECORD_FAMILY[1:]:
-                # children of a record rejected for its dates go with it
-                dropped = pa.array(sorted(bad_records), pa.int32())
-                table = table.filter(pc.invert(pc.is_in(table.column(PARENT), dropped)))
+            if name in IMPLAUSIBLE:
+                table = self._drop_implausible(name, table, buffered, dropped[name])
+            elif dropped[owner]:
+                gone = pa.array(sorted(dropped[owner]), pa.int32())
+                table = table.filter(pc.invert(pc.is_in(table.column(PARENT), gone)))
             if table.num_rows:
                 tables[name] = table
+        pending = [p for p in pending if p[1] not in dropped["workouts"]]
         routes = [tables.pop("workout_route_points")] if "workout_route_points" in tables else []
         for workout_id, parent, path, line in pending:  # one at a time: bounded memory
             points: list[tuple] = []
@@ -206,6 +232,30 @@ class FragmentParser:
             error,
             tail,
         )
+
+    def _drop_implausible(
+        self, name: str, table: pa.Table, buffered: list[tuple], dropped: set[int]
+    ) -> pa.Table:
+        """Reject the rows whose values cannot be true; their key indexes join ``dropped``.
+        A keyed row's key index is its place in the buffer (`ExportHandler` keeps them in
+        step), which gives back its line."""
+        findings = IMPLAUSIBLE[name](table)
+        if not findings:
+            return table
+        spec = SPECS[name]
+        line_at = len(spec.columns)
+        parents = table.column(PARENT)
+        for i, reason in findings:
+            row = buffered[parents[i].as_py()]
+            dropped.add(row[line_at + 1])
+            excerpt = " ".join(  # the attributes as written (no ids, nothing parsed)
+                f'{c.name}="{v}"'
+                for c, v in zip(spec.columns, row, strict=False)
+                if v is not None and c.kind in (STR, APPLE_TS) and c.name not in PARSED
+            )
+            self._reject(f"line {row[line_at]}", reason, name, excerpt[:500])
+        keep = pc.invert(pc.is_in(parents, pa.array(sorted(dropped), pa.int32())))
+        return table.filter(keep)
 
     def _route(
         self,

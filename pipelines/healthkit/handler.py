@@ -360,8 +360,8 @@ class ExportHandler:
         )
         wid = content_key(f"{runner}\x1f{activity}\x1f{src}\x1f{start}\x1f{end}")
         workout_keys = self.keys["workouts"]
-        parent = len(workout_keys)
-        workout_keys.append(wid)
+        parent = len(workout_keys)  # the key is added once the rows are made, so a workout's
+        # key index is also its place in the buffer (the plausibility check relies on it)
         duration = _checked(get, "duration")
         duration_unit = get("durationUnit")
         duration_s = _scaled(duration, duration_unit, DURATION_TO_S)
@@ -472,6 +472,7 @@ class ExportHandler:
             line,
             parent,
         )
+        workout_keys.append(wid)
         return row, stat_rows, event_rows, point_rows
 
     def _activity_summary(self, a: dict[str, str]) -> None:

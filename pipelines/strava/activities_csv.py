@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 
 from pipelines.strava.tables import UTC_US
+from warehouse.plausibility import ACTIVITY_SPEED
 
 # The 99-column header (2025). The 94-column one lacks Recovery .. For a Cause.
 MODERN_HEADER: tuple[str, ...] = tuple(
@@ -210,6 +211,28 @@ def _parser_for(name: str) -> Callable[[str], Any]:
     return str
 
 
+_TOTALS = ("elapsed_time_seconds", "elapsed_time_seconds_precise", "moving_time", "distance_meters")
+
+
+def implausible(values: dict[str, Any]) -> str | None:
+    """Why a row's summary cannot be true (a negative total, or faster on average than
+    `ACTIVITY_SPEED`: a 500 km run in ten minutes), or None."""
+    what = f"activity {values.get('activity_id')} ({values.get('activity_type')})"
+    for name in _TOTALS:
+        value = values.get(name)
+        if value is not None and value < 0:
+            return f"{what} has {name} {value:g}, which cannot be true (negative)"
+    distance = values.get("distance_meters")
+    elapsed = next((values[n] for n in ("moving_time", *_TOTALS[:2]) if values.get(n)), None)
+    if distance and elapsed and distance / elapsed > ACTIVITY_SPEED.high:
+        return (
+            f"{what} covers {distance / 1000:g} km in {elapsed / 60:g} min "
+            f"({distance / elapsed:.0f} m/s), which cannot be true "
+            f"(plausible average speed: {ACTIVITY_SPEED})"
+        )
+    return None
+
+
 @dataclass
 class ActivityRow:
     activity_id: int
@@ -294,6 +317,8 @@ def read_activities_csv(data: bytes, runner_id: str, source_file: str) -> CsvRes
             except (ValueError, OverflowError) as error:
                 error_reason = f"cannot parse column {name} value {raw[:40]!r} ({error})"
                 break
+        if error_reason is None:
+            error_reason = implausible(values)
         if error_reason is not None:
             problems.append((f"line {start}", error_reason, excerpt))
             continue

@@ -595,3 +595,42 @@ def test_key_dedupe_in_bulk_matches_one_by_one(monkeypatch: pytest.MonkeyPatch) 
         part = keys[start : start + 37]
         got += bulk.unique_all(part) or part
     assert got == expected
+
+
+# -- values that cannot be true ----------------------------------------------------------
+
+ODD_EXPORT = Path(__file__).resolve().parents[1] / "fixtures" / "odd_values" / "healthkit"
+
+
+def test_values_that_cannot_be_true_are_quarantined_and_the_rest_loads() -> None:
+    read = read_healthkit_export(ODD_EXPORT / "export.xml", "ana", workers=0)
+    tables = load(read)
+    found = {(r.location, r.target_table): r.reason for r in read.rejections}
+    assert found == {
+        ("line 6", "records"): "Record BodyMass value 0 kg cannot be true (plausible: 20-300 kg)",
+        ("line 8", "records"): "Record StepCount value -120 count cannot be true "
+        "(plausible: at least 0 count)",
+        ("line 9", "records"): "Record DistanceWalkingRunning ends (2015-08-15 10:58:30 UTC) "
+        "before it starts (2015-08-15 11:05:00 UTC)",
+        ("line 37", "records"): "Record HeartRate value 400 count/min cannot be true "
+        "(plausible: 20-250 bpm)",
+        ("line 50", "workouts"): "Workout Running ends (2015-08-16 05:47:30 UTC) before it "
+        "starts (2015-08-16 06:00:00 UTC)",
+        ("line 56", "workouts"): "Workout Running covers 500 km in 10 min (833 m/s), which "
+        "cannot be true (plausible average speed: 0-30 m/s)",
+    }
+    assert all(r.source_file.endswith("export.xml") and r.raw_excerpt for r in read.rejections)
+    assert 'value_text="400"' in next(r.raw_excerpt for r in read.rejections if "400" in r.reason)
+    records = tables["records"].to_pylist()
+    values = Counter(
+        (r["type"].removeprefix("HKQuantityTypeIdentifier"), r["value"]) for r in records
+    )
+    assert values[("BodyMass", 61.2)] == 1 and values[("StepCount", 812.0)] == 1
+    assert not [v for (t, v) in values if t == "HeartRate" and v > 250]
+    assert sum(n for (t, _), n in values.items() if t == "HeartRate") == 10
+    # a rejected record's metadata, a rejected workout's statistics go with it
+    assert tables["record_metadata"].num_rows == 10
+    (workout,) = tables["workouts"].to_pylist()
+    assert workout["total_distance_meters"] == pytest.approx(9008.22)
+    assert tables["workout_statistics"].num_rows == 3
+    assert rows(tables, "activity_summaries") == 1 and rows(tables, "me") == 1

@@ -162,9 +162,13 @@ def test_unpacked_folder_reads_like_the_zip(generated, generated_read, tmp_path)
 
 REAL_CSVS = {
     "strava/slalom007_export/activities.csv": (242, 237),
-    "strava/aakashb1996_activities.csv": (610, 607),
+    "strava/aakashb1996_activities.csv": (609, 606),
     "strava/carlarthur01_activities.csv": (192, 192),
     "strava/legacy_2018_export/activities.csv": (128, 115),
+}
+IMPOSSIBLE_ROWS = {
+    # "Fastest man in the universe apparently 😂": a walk of 938.64 m in 3 s, 313 m/s
+    "strava/aakashb1996_activities.csv": {"line 588": "activity 10790764763 (Walk) covers"},
 }
 
 
@@ -193,7 +197,10 @@ def test_the_known_headers_are_the_real_ones(rel, header):
 def test_real_activities_csv(rel):
     rows, with_file = REAL_CSVS[rel]
     result = read_activities_csv(_real(rel).read_bytes(), "r1", "x.zip:activities.csv")
-    assert result.problems == []
+    problems = {location: reason for location, reason, _ in result.problems}
+    expected = IMPOSSIBLE_ROWS.get(rel, {})
+    assert problems.keys() == expected.keys()
+    assert all(problems[at].startswith(start) for at, start in expected.items())
     assert result.table is not None
     assert result.table.num_rows == rows
     assert len(result.files) == with_file
@@ -233,9 +240,10 @@ def test_real_csv_duplicate_columns_and_dates():
         for r in older.to_pylist()
         if r["max_heart_rate_bpm"] is not None and r["max_heart_rate_bpm_stats"] is None
     ]
-    # SOURCES.md says 328: that is every empty 2nd copy; 323 of them have the 1st filled
+    # SOURCES.md says 328: that is every empty 2nd copy; 323 of them have the 1st filled.
+    # One of the other 5 is the impossible walk (IMPOSSIBLE_ROWS), which is not loaded.
     assert len(missing_second) == 323
-    assert older.column("max_heart_rate_bpm_stats").null_count == 328
+    assert older.column("max_heart_rate_bpm_stats").null_count == 327
     assert older.column("recovery").null_count == older.num_rows  # 94-column export
 
     legacy = read_activities_csv(
@@ -553,3 +561,31 @@ def test_decode_activity_file_never_raises_on_garbage():
         for data in (b"", b"\x00" * 20, b"<", gzip.compress(b"garbage"), b"\x0e\x10" + b"x" * 40):
             decoded = decode_activity_file(name, data)
             assert not decoded.usable and decoded.problems
+
+
+# -- values that cannot be true, same-instant points, partial files -------------------------
+
+ODD = Path(__file__).resolve().parents[1] / "fixtures" / "odd_values" / "strava"
+
+
+def test_two_track_points_at_one_second_become_one_sample():
+    """Same-instant rule: values only one point has are kept, values both have averaged."""
+    name = "activities/4046118734.gpx"
+    decoded = decode_activity_file(name, (ODD / name).read_bytes())
+    cols = decoded.samples.columns
+    assert decoded.record_count == 4 and len(decoded.samples) == 3
+    assert cols["heart_rate_bpm"] == [98, 107, 113]
+    assert cols["latitude"][1] == pytest.approx(38.70716)
+    assert cols["altitude_meters"][1] == pytest.approx(12.7)
+
+
+def test_a_row_that_cannot_be_true_is_rejected_and_the_rest_loads(tmp_path):
+    export = tmp_path / "export"
+    shutil.copytree(ODD, export)
+    read, tables = _read(export, workers=1)
+    assert tables["activities"]["activity_id"].to_pylist() == [4045207321, 4046118734]
+    (rejected,) = [r for r in read.rejections if "cannot be true" in r.reason]
+    assert rejected.source_file.endswith("activities.csv")
+    assert rejected.location == "line 4"
+    assert "activity 4047530388 (Run) covers 500 km in 10 min" in rejected.reason
+    assert "4047530388" in (rejected.raw_excerpt or "")
