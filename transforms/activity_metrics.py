@@ -15,11 +15,14 @@ from collections.abc import Sequence
 import polars as pl
 
 from transforms.intervals import sort_order
+from warehouse.plausibility import PACE
 
 MOVING_SPEED = 0.5
 """m/s: slower than this is standing still."""
 MAX_SAMPLE_GAP = 10.0
 """Seconds a sample is allowed to stand for; longer gaps are pauses, not effort."""
+MIN_SPLIT_METERS = 100.0
+"""A partial last split shorter than this gets no pace (see `split_pace`)."""
 ELEVATION_NOISE = 2.0
 """Metres of altitude change ignored as barometer/GPS noise (hysteresis)."""
 BEST_EFFORT_METERS = {
@@ -139,8 +142,24 @@ def zone_seconds(samples: pl.DataFrame, zones: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def split_pace() -> pl.Expr:
+    """A split's pace, or none where it would not mean anything: a split shorter than
+    `MIN_SPLIT_METERS` (the few metres after the last whole kilometre, walked while
+    stopping the watch, would give a pace of hours per km) or a pace outside `PACE` (the
+    runner stood still for most of it). The split keeps its distance and time."""
+    pace = pl.col("duration_seconds") / (pl.col("distance_meters") / 1000)
+    return (
+        pl.when(
+            (pl.col("distance_meters") >= MIN_SPLIT_METERS) & pace.is_between(PACE.low, PACE.high)
+        )
+        .then(pace)
+        .otherwise(None)
+    )
+
+
 def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
-    """Per-kilometre splits from cumulative distance (the last split may be partial)."""
+    """Per-kilometre splits from cumulative distance (the last split may be partial, and
+    then has a pace only when it is long enough: `split_pace`)."""
     timed = (
         samples.lazy()
         .select("activity_id", "timestamp", "distance_meters", "altitude_meters", "heart_rate_bpm")
@@ -198,11 +217,7 @@ def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
             .alias("distance_meters"),
         )
         .filter(pl.col("distance_meters") > 0)
-        .with_columns(
-            (pl.col("duration_seconds") / (pl.col("distance_meters") / 1000)).alias(
-                "pace_seconds_per_km"
-            )
-        )
+        .with_columns(split_pace().alias("pace_seconds_per_km"))
         .sort("activity_id", "km")
         .group_by("activity_id", maintain_order=True)
         .agg(

@@ -162,7 +162,12 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
     if raw.has_healthkit_workouts:
         parts.append(healthkit_candidates(raw.hk_workouts, raw.hk_statistics))
         streams_parts.append(
-            ("healthkit", healthkit_samples(raw.hk_workouts, raw.hk_route_points, raw.hk_records))
+            (
+                "healthkit",
+                healthkit_samples(
+                    raw.hk_workouts, raw.hk_route_points, raw.hk_records, raw.hk_record_metadata
+                ),
+            )
         )
     if not parts:
         return pl.DataFrame(), pl.DataFrame()

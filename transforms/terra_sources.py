@@ -94,10 +94,11 @@ def strava_candidates(
     )
     csv_type = canonical(pl.col("activity_type").cast(pl.String), STRAVA)
     file_type = fit_activity_type(pl.col("file_sport"), pl.col("file_sub_sport"))
-    duration = pl.coalesce(
+    duration = _total(
         "file_total_elapsed_time_seconds",
-        "elapsed_time_seconds_precise",
-        pl.col("elapsed_time_seconds").cast(pl.Float64),
+        pl.coalesce(
+            "elapsed_time_seconds_precise", pl.col("elapsed_time_seconds").cast(pl.Float64)
+        ),
     )
     start = pl.coalesce(pl.col("file_start_time").cast(UTC), pl.col("activity_date").cast(UTC))
     return rows.select(
@@ -116,11 +117,11 @@ def strava_candidates(
         (start + pl.duration(microseconds=(duration * 1e6).cast(pl.Int64))).alias("end_time"),
         pl.col("file_utc_offset_seconds").cast(pl.Int64).alias("utc_offset_seconds"),
         duration.alias("duration_seconds"),
-        pl.coalesce("file_total_timer_time_seconds", pl.col("moving_time").cast(pl.Float64)).alias(
+        _total("file_total_timer_time_seconds", pl.col("moving_time").cast(pl.Float64)).alias(
             "moving_time_seconds"
         ),
-        pl.coalesce("file_distance_meters", "distance_meters").alias("distance_meters"),
-        pl.coalesce("file_avg_speed_mps", "average_speed").alias("avg_speed_meters_per_second"),
+        _total("file_distance_meters", pl.col("distance_meters")).alias("distance_meters"),
+        _total("file_avg_speed_mps", pl.col("average_speed")).alias("avg_speed_meters_per_second"),
         pl.coalesce("file_max_speed_mps", "max_speed").alias("max_speed_meters_per_second"),
         pl.col("file_avg_cadence_spm").alias("avg_cadence_spm"),
         pl.col("file_max_cadence_spm").alias("max_cadence_spm"),
@@ -151,6 +152,19 @@ def strava_candidates(
             "relative_effort"
         ),
         pl.col("laps"),
+    )
+
+
+def _total(file_column: str, csv_value: pl.Expr) -> pl.Expr:
+    """A whole-activity total: the decoded file's, unless the file only partly decoded
+    (truncated, corrupt: `decode_problem` set) and activities.csv has it. A partial
+    recording's totals cover only its part, while Strava's own summary covers the run
+    (and is what the same run from other sources matches on); its samples still load."""
+    partial = pl.col("file_decode_problem").is_not_null()
+    return (
+        pl.when(partial & csv_value.is_not_null())
+        .then(csv_value)
+        .otherwise(pl.coalesce(pl.col(file_column), csv_value))
     )
 
 
@@ -221,11 +235,46 @@ def strava_samples(samples: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+MOTION_CONTEXT = "HKMetadataKeyHeartRateMotionContext"
+ACTIVE_MOTION = "2"
+"""HKHeartRateMotionContext.active: what the Watch writes on the heart rates it measures
+during a workout (background readings say 1, sedentary, or 0, not set)."""
+
+
+def one_sample_per_instant(
+    samples: pl.DataFrame, keys: list[str], preferred: str | None = None
+) -> pl.DataFrame:
+    """Two samples of one stream at one instant become one sample. The rule: where some of
+    them are marked by the boolean column ``preferred`` (the workout's own heart rate), each
+    value is the mean of those; otherwise the mean of all of them. Samples alone at their
+    instant are left as they are (the common case: only the repeated few are grouped)."""
+    repeated = samples.select(pl.struct(keys).is_duplicated()).to_series()
+    if not repeated.any():
+        return samples
+    values = [c for c in samples.columns if c not in keys and c != preferred]
+    chosen = pl.lit(True) if preferred is None else pl.col(preferred).fill_null(False)
+    resolved = (
+        samples.filter(repeated)
+        .filter(chosen | chosen.any().over(keys).not_())
+        .group_by(keys)
+        .agg(
+            *(pl.col(c).mean().cast(samples.schema[c]) for c in values),
+            *([chosen.any().alias(preferred)] if preferred else []),
+        )
+    )
+    return pl.concat([samples.filter(repeated.not_()), resolved.select(samples.columns)])
+
+
 def healthkit_samples(
-    workouts: pl.DataFrame, route_points: pl.DataFrame, records: pl.DataFrame
+    workouts: pl.DataFrame,
+    route_points: pl.DataFrame,
+    records: pl.DataFrame,
+    record_metadata: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Route points and the heart-rate records inside each workout, on one time axis, by
-    recording (runner_id, external_id)."""
+    recording (runner_id, external_id). Points or heart rates sharing an instant are one
+    sample (`one_sample_per_instant`); of heart rates, those measured by the workout
+    (`ACTIVE_MOTION`, from ``record_metadata``) win over background readings."""
     # each workout numbered in (runner, workout) order: the million-row join, sort and
     # distance below work on that one integer rather than on two text columns
     spans = (
@@ -250,18 +299,20 @@ def healthkit_samples(
         ),
         spans.select("runner_id", "external_id", "_workout"),
     ).drop("runner_id", "external_id")
+    route = one_sample_per_instant(route, ["_workout", "timestamp"])
     heart = (
         records.lazy()
         .filter(pl.col("type") == "HKQuantityTypeIdentifierHeartRate")
         .select(
             "runner_id",
+            "record_id",
             pl.col("start_time").cast(UTC).alias("timestamp"),
             pl.col("value").alias("heart_rate_bpm"),
         )
         .collect()
     )
-    heart_in_workouts = within_intervals(heart, "timestamp", spans, "w_start", "w_end").select(
-        "_workout", "timestamp", "heart_rate_bpm"
+    heart_in_workouts = _workout_heart_rates(
+        within_intervals(heart, "timestamp", spans, "w_start", "w_end"), record_metadata
     )
     merged = _on_one_time_axis(route, heart_in_workouts).with_columns(
         pl.col("_workout").set_sorted()
@@ -281,6 +332,24 @@ def healthkit_samples(
         .alias("elapsed_seconds"),
         route_distance().over("_workout").alias("distance_meters"),
     )
+
+
+def _workout_heart_rates(heart: pl.DataFrame, record_metadata: pl.DataFrame | None) -> pl.DataFrame:
+    """One heart rate per workout and instant: the workout's own where it has one."""
+    keys = ["_workout", "timestamp"]
+    heart = heart.select(*keys, "heart_rate_bpm", "record_id")
+    repeated = heart.filter(pl.struct(keys).is_duplicated())
+    if repeated.is_empty() or record_metadata is None or record_metadata.width == 0:
+        return one_sample_per_instant(heart.drop("record_id"), keys)
+    active = record_metadata.filter(
+        (pl.col("key") == MOTION_CONTEXT)
+        & (pl.col("value") == ACTIVE_MOTION)
+        & pl.col("record_id").is_in(repeated["record_id"].implode())
+    )["record_id"]
+    marked = heart.select(
+        *keys, "heart_rate_bpm", pl.col("record_id").is_in(active.implode()).alias("_active")
+    )
+    return one_sample_per_instant(marked, keys, preferred="_active").drop("_active")
 
 
 def _on_one_time_axis(route: pl.DataFrame, heart: pl.DataFrame) -> pl.DataFrame:

@@ -67,13 +67,17 @@ def num(value: Any) -> float | None:
 
 
 class SampleBuilder:
-    """Column lists for `samples`; a repeated timestamp fills the gaps of the earlier row."""
+    """Column lists for `samples`, one row per timestamp. Records sharing a timestamp
+    become one sample by the same rule as every stream (transforms.terra_sources
+    `one_sample_per_instant`): a value only one of them has is kept, values several have
+    are averaged."""
 
-    __slots__ = ("columns", "index")
+    __slots__ = ("columns", "counts", "index")
 
     def __init__(self) -> None:
         self.columns: dict[str, list] = {"timestamp": [], **{f: [] for f in SAMPLE_FIELDS}}
         self.index: dict[int, int] = {}
+        self.counts: dict[tuple[int, str], int] = {}  # values averaged so far, where > 1
 
     def __len__(self) -> int:
         return len(self.columns["timestamp"])
@@ -89,8 +93,15 @@ class SampleBuilder:
                 cols[name].append(v)
             return
         for name, v in zip(SAMPLE_FIELDS, values, strict=True):
-            if v is not None and cols[name][row] is None:
-                cols[name][row] = v
+            if v is None:
+                continue
+            column = cols[name]
+            if column[row] is None:
+                column[row] = v
+                continue
+            n = self.counts.get((row, name), 1)
+            column[row] = (column[row] * n + v) / (n + 1)
+            self.counts[(row, name)] = n + 1
 
 
 @dataclass

@@ -2,6 +2,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from pandera.errors import SchemaErrors
 
 from transforms.activity_metrics import (
     best_efforts,
@@ -12,6 +13,7 @@ from transforms.activity_metrics import (
     zone_seconds,
 )
 from transforms.physiology import heart_rate_zones
+from warehouse.tables.terra import ACTIVITIES
 
 T0 = dt.datetime(2026, 5, 3, 7, tzinfo=dt.UTC)
 
@@ -51,6 +53,39 @@ def test_km_splits_even_pace():
     assert [s["km"] for s in splits] == [1, 2, 3, 4, 5, 6]
     assert splits[0]["pace_seconds_per_km"] == pytest.approx(300, abs=1)
     assert splits[-1]["distance_meters"] < 1000
+
+
+def test_a_few_metres_after_the_last_kilometre_get_no_pace_and_pass_the_contract():
+    """1 km at 5:00/km, then 4 m more over the 450 s the runner takes to stop the watch:
+    as a pace that last split would be 112,500 s/km, which the contract rejects."""
+    distance = [i * 1000 / 300 for i in range(301)] + [1000 + 4 * k / 450 for k in range(1, 451)]
+    samples = run(len(distance), 300).with_columns(pl.Series("distance_meters", distance))
+    splits = km_splits(samples).row(0, named=True)["splits_km"]
+    assert [(s["km"], round(s["distance_meters"])) for s in splits] == [(1, 1000), (2, 4)]
+    assert splits[0]["pace_seconds_per_km"] == pytest.approx(300, abs=1)
+    assert splits[1]["duration_seconds"] == pytest.approx(450, abs=1)
+    assert splits[1]["pace_seconds_per_km"] is None
+    ACTIVITIES.validate(activity_with(splits))
+    naive = [
+        {**s, "pace_seconds_per_km": s["duration_seconds"] / s["distance_meters"] * 1000}
+        for s in splits
+    ]
+    with pytest.raises(SchemaErrors):
+        ACTIVITIES.validate(activity_with(naive))
+
+
+def activity_with(splits: list[dict]) -> pl.DataFrame:
+    return ACTIVITIES.conform(
+        pl.DataFrame(
+            {"activity_id": ["a1"], "runner_id": ["ana"], "start_time": [T0], "splits_km": [splits]}
+        )
+    )
+
+
+def test_a_split_long_enough_keeps_its_pace():
+    splits = km_splits(run(1200, 300)).row(0, named=True)["splits_km"]
+    assert splits[-1]["distance_meters"] >= 100
+    assert splits[-1]["pace_seconds_per_km"] == pytest.approx(300, abs=2)
 
 
 def test_climbing_ignores_noise_and_counts_real_hills():

@@ -43,6 +43,7 @@ def heart(times: list[float]) -> pl.DataFrame:
         {
             "runner_id": ["ana"] * len(times),
             "type": [HR] * len(times),
+            "record_id": [f"r{i}" for i in range(len(times))],
             "start_time": [at(s) for s in times],
             "value": [140.0 + s for s in times],
         }
@@ -54,14 +55,17 @@ def expected(points, times) -> pl.DataFrame:
     spans = workouts().select(
         "runner_id", pl.col("workout_id").alias("external_id"), "start_time", "end_time"
     )
-    rows = route(points).select(
-        "runner_id", pl.col("workout_id").alias("external_id"), pl.col("time").alias("t")
+    rows = (
+        route(points)
+        .select("runner_id", pl.col("workout_id").alias("external_id"), pl.col("time").alias("t"))
+        .unique()
     )
     beats = (
         heart(times)
         .join(spans, on="runner_id")
         .filter(pl.col("start_time").is_between(pl.col("start_time_right"), pl.col("end_time")))
-        .select("runner_id", "external_id", pl.col("start_time").alias("t"), "value")
+        .group_by("runner_id", "external_id", pl.col("start_time").alias("t"))
+        .agg(pl.col("value").mean())
     )
     return rows.join(beats, on=["runner_id", "external_id", "t"], how="full", coalesce=True).sort(
         "external_id", "t"
@@ -73,13 +77,14 @@ def expected(points, times) -> pl.DataFrame:
     [
         # heart rates at the instants of points, between them, before the first, in both
         ([("w1", 0), ("w1", 10), ("w2", 1000), ("w2", 1010)], [0, 5, 10, 1005, 1010, 1050]),
-        # two heart rates at one instant: every copy pairs with the point, as a join does
+        # two heart rates at one instant: one sample, paired with the point
         ([("w1", 0), ("w1", 10), ("w2", 1000)], [10, 10, 1000]),
-        # a point twice at one instant
+        # a point twice at one instant: one point
         ([("w1", 0), ("w1", 10), ("w1", 10)], [10, 20]),
     ],
 )
 def test_points_and_heart_rates_share_rows_like_an_outer_join(points, times):
+    """One row per workout and instant, as an outer join of the deduplicated sides gives."""
     samples = healthkit_samples(workouts(), route(points), heart(times))
     got = samples.select("external_id", "timestamp", "heart_rate_bpm", "lat_deg")
     want = expected(points, times)
@@ -93,6 +98,35 @@ def test_points_and_heart_rates_share_rows_like_an_outer_join(points, times):
     assert samples["elapsed_seconds"].min() >= 0
     for _, workout in samples.drop_nulls("distance_meters").group_by("external_id"):
         assert workout["distance_meters"].is_sorted() and workout["distance_meters"][0] == 0
+
+
+def _motion(contexts: list[str | None]) -> pl.DataFrame:
+    rows = [(f"r{i}", c) for i, c in enumerate(contexts) if c is not None]
+    return pl.DataFrame(
+        {
+            "record_id": [r for r, _ in rows],
+            "key": ["HKMetadataKeyHeartRateMotionContext"] * len(rows),
+            "value": [c for _, c in rows],
+        },
+        schema={"record_id": pl.String, "key": pl.String, "value": pl.String},
+    )
+
+
+@pytest.mark.parametrize(
+    ("contexts", "want"),
+    [
+        (["1", "2"], 151.0),  # background (sedentary) beside the workout's own: the workout's
+        (["0", "2"], 151.0),
+        ([None, None], 119.0),  # nothing tells them apart: the mean
+        (["2", "2"], 119.0),
+    ],
+)
+def test_same_second_heart_rates_resolve_to_the_workouts_own(contexts, want):
+    beats = heart([30, 30]).with_columns(pl.Series("value", [87.0, 151.0]))
+    samples = healthkit_samples(workouts(), route([("w1", 0)]), beats, _motion(contexts))
+    at_30 = samples.filter(pl.col("timestamp") == at(30))
+    assert at_30["heart_rate_bpm"].to_list() == [want]
+    assert not samples.select(pl.struct("external_id", "timestamp").is_duplicated().any()).item()
 
 
 def test_route_distance_per_track_never_steps_across_tracks():
