@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 
 from pipelines.profiles import ProfileError, parse_profile
+from transforms.completeness import not_ready_reason
 from warehouse.connection import scalar
 from warehouse.quarantine import Rejection, record_rejections
-from warehouse.runners import RunnerAPI, RunnerNotFound, ValidationError
+from warehouse.runners import RunnerAPI, RunnerNotFound
 
 
 @dataclass
@@ -17,6 +21,8 @@ class ProfileLoad:
     runners_created: list[str] = field(default_factory=list)
     profiles_applied: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    not_ready: dict[str, str] = field(default_factory=dict)
+    """runner_id -> why no plan is made for them, in one sentence."""
 
 
 def _raw_profiles(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, str | None]]:
@@ -33,8 +39,10 @@ def _raw_profiles(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None,
 
 
 def apply_profiles(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> ProfileLoad:
-    """Create every loaded runner if new and apply its profile section by section, so one bad
-    section is quarantined with its field named while the rest of the profile still lands."""
+    """Create every loaded runner if new and apply its profile field by field: each bad or
+    unknown field is quarantined with its dotted name while the rest of its section lands,
+    and a runner whose profile does not parse (or lost a fact the plan needs) gets no plan
+    until a later profile fixes it."""
     api = RunnerAPI(con)
     result = ProfileLoad()
     for runner_id, source_file, text in _raw_profiles(con):
@@ -49,32 +57,39 @@ def apply_profiles(con: duckdb.DuckDBPyConnection, run_id: str | None = None) ->
         try:
             profile = parse_profile(text)
         except ProfileError as error:
-            result.rejections.append(
-                Rejection(
-                    "profile",
-                    path,
-                    error.location,
-                    error.reason,
-                    runner_id=runner_id,
-                    target_table="coach.runners",
-                )
-            )
-            continue
-        for section, values in profile.items():
-            try:
-                api.update_runner(runner_id, {str(section): values})
-            except ValidationError as error:
-                result.rejections.append(
-                    Rejection(
-                        "profile",
-                        path,
-                        error.field,
-                        error.message,
-                        runner_id=runner_id,
-                        raw_excerpt=repr(values),
-                        target_table="coach.runners",
-                    )
-                )
-        result.profiles_applied.append(runner_id)
+            result.rejections.append(_rejection(runner_id, path, error.location, error.reason))
+            runner = api.mark_profile_unreadable(runner_id)
+        else:
+            applied = api.apply_profile(runner_id, profile)
+            result.rejections += [
+                _rejection(runner_id, path, e.field, e.message, _given(profile, e.field))
+                for e in applied.rejected
+            ]
+            result.rejections += [
+                _rejection(runner_id, path, n.field, n.message) for n in applied.notices
+            ]
+            runner = applied.runner
+            result.profiles_applied.append(runner_id)
+        reason = not_ready_reason(runner["conversation_state"])
+        if reason is not None:
+            result.not_ready[runner_id] = reason
     record_rejections(con, result.rejections, run_id)
     return result
+
+
+def _rejection(
+    runner_id: str, path: str, location: str, reason: str, excerpt: str | None = None
+) -> Rejection:
+    return Rejection(
+        "profile", path, location, reason, runner_id, excerpt, target_table="coach.runners"
+    )
+
+
+def _given(profile: Mapping[str, Any], dotted: str) -> str | None:
+    """What the profile said for a rejected field (dotted, maybe indexed), for the excerpt."""
+    value: Any = profile
+    for part in re.sub(r"\[\d+\]", "", dotted).split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return repr(value)

@@ -1,12 +1,16 @@
-"""How complete a runner's profile is: which facts we still need to ask for.
+"""How complete a runner's profile is: which facts we still need to ask for, and whether a
+plan can be made at all.
 
 Only what the runner tells us (PATH 1) counts; inferred sections do not. Race details
 count only for race goals. An empty list is an answer ("no past injuries"); null is not.
+A missing fact leaves the plan to a labelled default; a rejected one the plan needs (or a
+profile.yaml that does not parse) stops the plan until the runner fixes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 PROFILE_FIELDS = (
@@ -61,3 +65,53 @@ def profile_completeness(runner: Mapping[str, Any]) -> tuple[float, list[str]]:
     missing = [path for path in fields if not _filled(value_at(runner, path))]
     filled = len(fields) - len(missing)
     return round(100.0 * filled / len(fields), 1), missing
+
+
+PLAN_FIELDS = (
+    "identity.name",
+    "identity.timezone",
+    "physical.age",
+    "goals.goal_type",
+    "goals.race_distance",
+    "goals.race_date",
+    "goals.target_time",
+    "schedule.available_days",
+    "schedule.preferred_days",
+    "schedule.blocked_days",
+    "schedule.long_run_day",
+    "schedule.max_session_minutes",
+)
+"""Facts a plan is built from: when the runner gave one and it was rejected, a plan made from
+a default in its place would contradict them (a session on a blocked day, the wrong race)."""
+UNREADABLE_PROFILE = "profile.yaml"
+"""What there is to confirm when the profile does not parse: all of it."""
+
+
+def _without_index(path: str) -> str:
+    return re.sub(r"\[\d*\]", "", path)
+
+
+def fields_to_confirm(rejected: Iterable[str]) -> list[str]:
+    """The rejected dotted fields the plan needs (a whole section when it was rejected)."""
+    needed = set()
+    for path in map(_without_index, rejected):
+        if any(
+            f == path or f.startswith(f"{path}.") or path.startswith(f"{f}.") for f in PLAN_FIELDS
+        ):
+            needed.add(path)
+    return sorted(needed)
+
+
+def not_ready_reason(conversation_state: Mapping[str, Any] | None) -> str | None:
+    """Why no plan is made for the runner, as one sentence, or None when one can be."""
+    state = conversation_state or {}
+    if state.get("ready_for_plan") is not False:
+        return None
+    confirm = list(state.get("fields_to_confirm") or [])
+    if UNREADABLE_PROFILE in confirm or not confirm:
+        return "no plan until profile.yaml parses again (quarantine.rejected says where it breaks)"
+    verb = "is" if len(confirm) == 1 else "are"
+    return (
+        f"no plan until {', '.join(confirm)} {verb} fixed: the value given was rejected "
+        "(quarantine.rejected says why)"
+    )

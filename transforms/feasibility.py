@@ -45,11 +45,19 @@ def goal_feasibility(
     current_vdot: float,
 ) -> Feasibility:
     gain = expected_vdot_gain(weeks, current_vdot)
+    if goal_type == "race" and trained_goal == "general_health":
+        return Feasibility(
+            "needs_adjustment",
+            "The race date has passed; the goal is kept as past and the plan maintains "
+            "fitness until a new race date is set.",
+            None,
+            None,
+            gain,
+        )
     if goal_type == "race" and trained_goal != "race":
         return Feasibility(
             "needs_adjustment",
-            "The race date is missing or has passed; the plan builds base until a new race "
-            "date is set.",
+            "The race date or distance is missing; the plan builds base until both are set.",
             None,
             None,
             gain,

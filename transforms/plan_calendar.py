@@ -69,10 +69,13 @@ def plan_start(as_of: dt.date) -> dt.date:
 
 
 def effective_goal(inputs: PlanInputs, start: dt.date) -> str:
-    """A race goal without a future race date in reach is trained as base building."""
+    """A race goal whose race is past is trained as maintenance until a new race is set; one
+    without a race date or distance as base building."""
     if inputs.goal_type != "race":
         return inputs.goal_type
-    if inputs.race_date is None or inputs.race_distance_km is None or inputs.race_date < start:
+    if inputs.race_date is not None and inputs.race_date < start:
+        return "general_health"
+    if inputs.race_date is None or inputs.race_distance_km is None:
         return "base_building"
     return "race"
 

@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from transforms import plan_text as text
+from transforms.completeness import not_ready_reason
 from transforms.feasibility import Feasibility, goal_feasibility
 from transforms.physiology import TrainingPaces, training_paces
 from transforms.plan_calendar import (
@@ -204,7 +205,9 @@ def replan(
     reference: PlanReference,
 ) -> Replan:
     """A runner gets a new plan when they have no active plan, when it has ended, or when
-    what it was built around changed; otherwise the active plan carries on."""
+    what it was built around changed; otherwise the active plan carries on. A runner not
+    ready for a plan (a fact it needs was rejected, or profile.yaml does not parse) gets none,
+    and the plan they had is abandoned: it would contradict what they told us."""
     active = {
         r["runner_id"]: r
         for r in plans.filter(pl.col("status") == "active")
@@ -214,7 +217,10 @@ def replan(
     generate, retire = [], {}
     for runner in sorted(runners, key=lambda r: r["runner_id"]):
         current = active.get(runner["runner_id"])
-        if current is None:
+        if not_ready_reason(runner.get("conversation_state")) is not None:
+            if current is not None:
+                retire[current["plan_id"]] = "abandoned"
+        elif current is None:
             generate.append(runner["runner_id"])
         elif current["end_date"] < as_of:
             generate.append(runner["runner_id"])

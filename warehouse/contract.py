@@ -4,13 +4,14 @@ A contract is the single place that spells a column: its name, Polars dtype,
 meaning, unit, allowed values and range. From it we derive the pandera schema
 (validation, including checks on fields nested inside STRUCT and LIST columns),
 the DuckDB DDL with COMMENTs, and the list of leaf fields used for data
-completeness.
+completeness. A STRUCT may also declare the seed's names for fields it spells otherwise
+(`seed_names`), so input written with the seed's vocabulary lands in the one column.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandera.polars as pa
 import polars as pl
@@ -36,6 +37,10 @@ class Field:
     nullable: bool = True
     children: Mapping[str, Field] = field(default_factory=dict)
     item: Field | None = None
+    allowed: str | None = None
+    """How to say `isin` when the list is too long to spell out (e.g. an IANA timezone)."""
+    seed_names: Mapping[str, str] = field(default_factory=dict)
+    """Seed name -> dotted path of the child that holds it (`max_heart_rate` -> `max_hr_bpm`)."""
 
     @property
     def comment(self) -> str:
@@ -46,7 +51,31 @@ class Field:
             text += ". Each item: " + ", ".join(
                 _describe(n, f) for n, f in self.item.children.items()
             )
+        if self.seed_names:
+            text += ". Seed names: " + ", ".join(f"{s} is {p}" for s, p in self.seed_names.items())
         return text
+
+    @property
+    def rule(self) -> str:
+        """The range and allowed values, in words (`>= 10 and <= 100`)."""
+        parts = []
+        if self.ge is not None:
+            parts.append(f">= {self.ge:g}")
+        if self.le is not None:
+            parts.append(f"<= {self.le:g}")
+        if self.isin is not None:
+            parts.append(self.allowed or f"one of {', '.join(self.isin)}")
+        return " and ".join(parts)
+
+    def violation(self, value: object) -> str | None:
+        """Why a scalar value breaks this field's range or allowed values, or None."""
+        if value is None:
+            return None
+        low = self.ge is not None and value < self.ge  # type: ignore[operator]
+        high = self.le is not None and value > self.le  # type: ignore[operator]
+        if low or high or (self.isin is not None and value not in self.isin):
+            return f"must be {self.rule} (got {value!r})"
+        return None
 
     @property
     def is_constrained(self) -> bool:
@@ -57,8 +86,14 @@ def _describe(name: str, f: Field) -> str:
     return f"{name} ({f.unit})" if f.unit else name
 
 
-def text(doc: str, *, isin: tuple[str, ...] | None = None, nullable: bool = True) -> Field:
-    return Field(pl.String(), doc, isin=isin, nullable=nullable)
+def text(
+    doc: str,
+    *,
+    isin: tuple[str, ...] | None = None,
+    allowed: str | None = None,
+    nullable: bool = True,
+) -> Field:
+    return Field(pl.String(), doc, isin=isin, nullable=nullable, allowed=allowed)
 
 
 def number(
@@ -100,9 +135,9 @@ def texts(doc: str, *, isin: tuple[str, ...] | None = None) -> Field:
     return Field(pl.List(pl.String()), doc, item=item)
 
 
-def struct(doc: str, **children: Field) -> Field:
+def struct(doc: str, *, seed_names: Mapping[str, str] | None = None, **children: Field) -> Field:
     dtype = pl.Struct({name: child.dtype for name, child in children.items()})
-    return Field(dtype, doc, children=children)
+    return Field(dtype, doc, children=children, seed_names=dict(seed_names or {}))
 
 
 def list_of(doc: str, item: Field) -> Field:
@@ -238,17 +273,6 @@ def _navigate(value: pl.Expr, steps: tuple[str, ...], leaf: Field) -> pl.Expr:
     return _navigate(value.struct.field(head), rest, leaf)
 
 
-def _rule(leaf: Field) -> str:
-    parts = []
-    if leaf.ge is not None:
-        parts.append(f">= {leaf.ge:g}")
-    if leaf.le is not None:
-        parts.append(f"<= {leaf.le:g}")
-    if leaf.isin is not None:
-        parts.append(f"one of {', '.join(leaf.isin)}")
-    return " and ".join(parts)
-
-
 def _nested_check(column: str, steps: tuple[str, ...], leaf: Field) -> pa.Check:
     path = column + "".join(step if step == EACH else f".{step}" for step in steps)
 
@@ -258,7 +282,7 @@ def _nested_check(column: str, steps: tuple[str, ...], leaf: Field) -> pa.Check:
     return pa.Check(
         check,
         name=path,
-        error=f"{path} must be {_rule(leaf)}",
+        error=f"{path} must be {leaf.rule}",
         statistics={"path": path, "ge": leaf.ge, "le": leaf.le, "isin": leaf.isin},
     )
 
@@ -281,14 +305,4 @@ def table(
 
 
 def _required(f: Field) -> Field:
-    return Field(
-        f.dtype,
-        f.doc,
-        f.unit,
-        ge=f.ge,
-        le=f.le,
-        isin=f.isin,
-        nullable=False,
-        children=f.children,
-        item=f.item,
-    )
+    return replace(f, nullable=False)

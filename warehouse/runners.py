@@ -1,8 +1,10 @@
 """Runner API (seed story 1.1): create, update, read the Runner Object in `coach.runners`.
 
 Values are checked field by field against the runners contract (unknown fields, wrong
-types) and then as a whole row (ranges, allowed values); either failure raises
-`ValidationError` naming the offending dotted field.
+types, ranges, allowed values, the seed's names for fields the contract spells otherwise)
+and then as a whole row; a failure is a `ValidationError` naming the offending dotted field.
+`update_runner` is all or nothing; `apply_profile` keeps every good field and returns the
+rejected ones, so one bad value costs that value, not its section.
 """
 
 from __future__ import annotations
@@ -13,17 +15,24 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 import pandera.errors
 import polars as pl
 
-from transforms.completeness import profile_completeness, value_at
+from transforms.completeness import (
+    UNREADABLE_PROFILE,
+    fields_to_confirm,
+    profile_completeness,
+    value_at,
+)
+from transforms.goal_checks import goal_status, past_race_notice, target_time_problem
 from warehouse.connection import read_table, upsert
 from warehouse.contract import EACH, Field
 from warehouse.contracts import contract
-from warehouse.settings import require_runner_id
+from warehouse.settings import plan_date, require_runner_id
 
 RUNNERS = contract("coach.runners")
 MANAGED_COLUMNS = ("runner_id", "user_id", "created_at", "updated_at")
@@ -52,6 +61,26 @@ class RunnerAlreadyExists(ValueError):  # noqa: N818 - pairs with RunnerNotFound
     def __init__(self, runner_id: str) -> None:
         self.runner_id = runner_id
         super().__init__(f"{self.code}: runner {runner_id!r} already exists")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A value accepted as given that changes what Cadence does (a race date already past)."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ProfileApplied:
+    """A profile applied field by field: the runner as stored, and what did not land."""
+
+    runner: dict[str, Any]
+    rejected: list[ValidationError] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 def runner_id_for(user_id: str, name: str) -> str:
@@ -86,20 +115,32 @@ class RunnerAPI:
         return self._write(row)
 
     def update_runner(self, runner_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-        """Partial update: only the named fields change; nested sections merge.
+        """Partial update, all or nothing: only the named fields change; nested sections merge.
 
         `fields` may be nested (`{"physical": {"age": 41}}`) or dotted (`{"physical.age": 41}`).
+        The fields set are no longer waiting to be confirmed.
         """
+        current, changes = self.get_runner(runner_id), _nest(fields)
+        changed, rejected, _ = _changed(current, changes)
+        if rejected:
+            raise rejected[0]
+        set_now = _paths(changes)
+        confirm = [f for f in _confirm_list(current) if not any(_covers(p, f) for p in set_now)]
+        return self._write(_with_confirm(changed, confirm))
+
+    def apply_profile(self, runner_id: str, profile: Mapping[str, Any]) -> ProfileApplied:
+        """The runner's profile.yaml, field by field: every good field lands, each bad or
+        unknown one is returned (and the runner's previous value kept); a rejected field the
+        plan needs stops the plan until a later profile fixes it."""
         current = self.get_runner(runner_id)
-        changes = _nest(fields)
-        for name, value in changes.items():
-            if name in MANAGED_COLUMNS:
-                raise ValidationError(name, "is managed by Cadence and cannot be updated")
-            if name not in SECTIONS:
-                raise ValidationError(name, f"is not a section of the runner ({_names(SECTIONS)})")
-            current[name] = _merge(current.get(name), _coerce(name, SECTIONS[name], value))
-        current["updated_at"] = _now()
-        return self._write(current)
+        changed, rejected, notices = _changed(current, _nest(profile))
+        confirm = fields_to_confirm(error.field for error in rejected)
+        runner = self._write(_with_confirm(changed, confirm))
+        return ProfileApplied(runner, rejected, notices)
+
+    def mark_profile_unreadable(self, runner_id: str) -> dict[str, Any]:
+        """The runner's profile.yaml does not parse: no plan until it does."""
+        return self._write(_with_confirm(self.get_runner(runner_id), [UNREADABLE_PROFILE]))
 
     def record_inference(self, runner_id: str, inferred: Mapping[str, Any]) -> dict[str, Any]:
         """Apply PATH-2 (inferred) values without ever overwriting a PATH-1 fact.
@@ -152,7 +193,11 @@ class RunnerAPI:
         completeness, missing = profile_completeness(row)
         row["conversation_state"] = _merge(
             row.get("conversation_state"),
-            {"data_completeness": completeness, "fields_missing": missing},
+            {
+                "data_completeness": completeness,
+                "fields_missing": missing,
+                "ready_for_plan": not _confirm_list(row),
+            },
         )
         frame = pl.DataFrame([row], schema=RUNNERS.polars_schema)
         try:
@@ -191,6 +236,66 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _changed(
+    current: dict[str, Any], changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[ValidationError], list[Notice]]:
+    """The runner with every acceptable change applied, the rejected fields (each keeping
+    its previous value), and what the accepted values mean for the plan."""
+    row = dict(current)
+    rejected: list[ValidationError] = []
+    for name, value in changes.items():
+        if name in MANAGED_COLUMNS:
+            rejected.append(ValidationError(name, "is managed by Cadence and cannot be updated"))
+        elif name not in SECTIONS:
+            rejected.append(
+                ValidationError(name, f"is not a section of the runner ({_names(SECTIONS)})")
+            )
+        else:
+            accepted = _accept(name, SECTIONS[name], value, rejected)
+            if accepted is not _REJECTED:
+                row[name] = _merge(current.get(name), accepted)
+    notices = []
+    if "goals" in changes and row.get("goals"):
+        goals = dict(row["goals"])
+        problem = target_time_problem(goals)
+        if problem is not None:
+            # the time does not fit the race: keeping any target would plan for the impossible
+            rejected.append(ValidationError("goals.target_time", problem))
+            goals["target_time"] = None
+        day = plan_date()
+        goals["goal_status"] = goal_status(goals, day)
+        notice = past_race_notice(goals, day)
+        if notice is not None:
+            notices.append(Notice("goals.race_date", notice))
+        row["goals"] = goals
+    row["updated_at"] = _now()
+    return row, rejected, notices
+
+
+def _confirm_list(row: Mapping[str, Any]) -> list[str]:
+    return list((row.get("conversation_state") or {}).get("fields_to_confirm") or [])
+
+
+def _with_confirm(row: dict[str, Any], confirm: list[str]) -> dict[str, Any]:
+    row["conversation_state"] = _merge(
+        row.get("conversation_state"), {"fields_to_confirm": confirm}
+    )
+    return row
+
+
+def _paths(row: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Dotted paths of the leaves set in a (nested) mapping."""
+    paths = []
+    for key, value in row.items():
+        path = f"{prefix}{key}"
+        paths += _paths(value, f"{path}.") if isinstance(value, Mapping) and value else [path]
+    return paths
+
+
+def _covers(path: str, field_name: str) -> bool:
+    return path == field_name or path.startswith(f"{field_name}.")
+
+
 def _names(fields: Mapping[str, Field]) -> str:
     return ", ".join(fields)
 
@@ -220,24 +325,78 @@ def _merge(current: Any, change: Any) -> Any:
     return change
 
 
+_REJECTED = object()
+"""What `_accept` returns for a value that did not fit at all."""
+
+
+def _pain_from_seed_list(where: Sequence[str]) -> dict[str, Any]:
+    return {"has_pain": bool(where), "location": ", ".join(map(str, where)) or None}
+
+
+SEED_SHAPES = {"health.current_pain": _pain_from_seed_list}
+"""Structs the seed writes as a list: its `current_pain` is where it hurts (`[]`: nowhere)."""
+
+
+def _accept(path: str, field: Field, value: Any, rejected: list[ValidationError]) -> Any:
+    """The part of `value` that fits `field`, in the contract's Python types.
+
+    Each unknown or bad field inside a STRUCT is added to `rejected` and left out, so its
+    neighbours still land; a bad leaf (a number, a list, a list of records) is rejected whole.
+    """
+    if field.children and isinstance(value, list) and path in SEED_SHAPES:
+        value = SEED_SHAPES[path](value)
+    if not field.children or not isinstance(value, Mapping):
+        try:
+            return _coerce(path, field, value)
+        except ValidationError as error:
+            rejected.append(error)
+            return _REJECTED
+    accepted: dict[str, Any] = {}
+    for key, child_value in value.items():
+        name = field.seed_names.get(str(key), str(key))
+        child = _child(field, name)
+        if child is None:
+            rejected.append(
+                ValidationError(
+                    f"{path}.{key}", f"is not a field of {path} ({_names(field.children)}); ignored"
+                )
+            )
+            continue
+        kept = _accept(f"{path}.{name}", child, child_value, rejected)
+        if kept is not _REJECTED:
+            accepted = _merge(accepted, _nest({name: kept}))
+    return accepted
+
+
+def _child(field: Field, dotted: str) -> Field | None:
+    found: Field | None = field
+    for part in dotted.split("."):
+        found = found.children.get(part) if found is not None else None
+    return found
+
+
 def _coerce(path: str, field: Field, value: Any) -> Any:
-    """The value in the contract's Python type, or a ValidationError naming the field."""
+    """The value in the contract's Python type within its range and allowed values, or a
+    ValidationError naming the field."""
     if value is None:
         return None
     if field.children:
         if not isinstance(value, Mapping):
             raise ValidationError(path, f"must be a mapping of {_names(field.children)}")
-        for key in value:
-            if key not in field.children:
-                raise ValidationError(
-                    f"{path}.{key}", f"is not a field of {path} ({_names(field.children)})"
-                )
-        return {k: _coerce(f"{path}.{k}", field.children[k], v) for k, v in value.items()}
+        rejected: list[ValidationError] = []
+        accepted = _accept(path, field, value, rejected)
+        if rejected:
+            raise rejected[0]
+        return accepted
     if field.item is not None:
         if isinstance(value, str | bytes) or not isinstance(value, Sequence):
             raise ValidationError(path, "must be a list")
         return [_coerce(f"{path}[{i}]", field.item, v) for i, v in enumerate(value)]
-    return _scalar(path, field.dtype, value)
+    scalar = _scalar(path, field.dtype, value)
+    problem = field.violation(scalar)
+    if problem is not None:
+        raise ValidationError(path, problem)
+    return scalar
 
 
 def _scalar(path: str, dtype: pl.DataType, value: Any) -> Any:

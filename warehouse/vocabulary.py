@@ -1,5 +1,7 @@
 """Allowed values shared by several contracts (each spelled once, here)."""
 
+import zoneinfo
+
 SOURCES = ("manual", "garmin", "apple_watch", "strava", "healthkit", "profile", "inferred")
 """Where a row came from. `garmin`/`apple_watch` are primary wearables (a FIT file or the
 watch's own records); `strava`/`healthkit` are the sync paths they reach us through."""
@@ -67,7 +69,7 @@ VALIDATION_STATUSES = ("valid", "repaired", "invalid")
 NARRATIVE_SOURCES = ("template", "llm")
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-TIMES_OF_DAY = ("morning", "midday", "afternoon", "evening", "any")
+TIMES_OF_DAY = ("morning", "midday", "afternoon", "evening", "varies", "any")
 EXPERIENCE_LEVELS = ("beginner", "casual", "intermediate", "advanced", "elite")
 BIOLOGICAL_SEXES = ("female", "male", "other", "unknown")
 COACHING_VOICES = ("encouraging", "direct", "analytical", "gentle")
@@ -89,6 +91,34 @@ TRAINING_STATES = (
 )
 PB_SOURCES = ("race", "time_trial", "training", "user", "inferred")
 ONBOARDING_STEPS = ("welcome", "profile", "goals", "schedule", "health", "connections", "done")
+CONVERSATION_PHASES = (
+    "intro",
+    "data_bridge",
+    "profile",
+    "goals",
+    "schedule",
+    "health",
+    "coaching",
+    "analysis",
+)
+IANA_TIMEZONES = tuple(sorted(zoneinfo.available_timezones()))
+"""Every IANA timezone name this machine's tz database knows (Europe/Lisbon, UTC, ...)."""
+
+# The Runner Object's self-reported answers, as the seed's onboarding offers them.
+RUNNING_BACKGROUNDS = ("never", "youth_sports", "college", "adult_hobby")
+GOAL_PRIORITIES = ("finish", "time_goal", "pr", "qualify")
+GOAL_STATUSES = ("current", "past")
+WEARABLES = ("garmin", "apple_watch", "coros", "polar", "whoop", "none")
+CALENDAR_PROVIDERS = ("google", "apple", "outlook")
+INJURY_SEVERITIES = ("minor", "moderate", "severe")
+RECOVERY_STYLES = ("quick", "slow", "push_through", "no_injuries")
+SLEEP_QUALITIES = ("solid", "inconsistent", "poor")
+STRESS_LEVELS = ("low", "moderate", "high", "survival")
+NUTRITION_QUALITIES = ("dialed", "decent", "chaotic")
+ALCOHOL_FREQUENCIES = ("never", "rarely", "weekly", "daily")
+CYCLE_PHASES = ("menstrual", "follicular", "ovulation", "luteal")
+DATA_ORIENTATIONS = ("data_driven", "curious", "feel_based")
+FEEDBACK_FREQUENCIES = ("daily", "after_runs", "weekly", "minimal")
 
 SLEEP_LEVELS = ("unknown", "awake", "sleeping", "out_of_bed", "light", "deep", "rem")
 """Terra's SleepLevel enum (0-6), by name."""

@@ -7,7 +7,7 @@ import pytest
 from tests.plan_runners import AS_OF, NOW, reference, runner
 from transforms.physiology import training_paces
 from transforms.plan_calendar import phase_layout, taper_weeks
-from transforms.plans import apply_replan, generate_plan, plan_key, replan
+from transforms.plans import Replan, apply_replan, generate_plan, plan_key, replan
 from warehouse.vocabulary import HARD_SESSION_TYPES, WEEKDAYS
 
 
@@ -172,6 +172,21 @@ def test_goals_without_a_race_stay_in_base_or_maintenance():
     assert [p["name"] for p in comeback.plan["phases"]] == ["Recovery", "Base"]
     passed = plan_for(goals={"race_date": dt.date(2026, 10, 1)})
     assert passed.plan["goal_feasibility"] == "needs_adjustment"
+    assert "passed" in passed.plan["goal_feasibility_reason"]
+    assert {p["name"] for p in passed.plan["phases"]} == {"Maintenance"}  # not a build-up
+
+
+def test_a_runner_not_ready_gets_no_plan_and_loses_the_one_they_had():
+    ana = runner()
+    made = generate_plan(ana, AS_OF, reference(), NOW)
+    plans = pl.DataFrame([{**made.plan, "status": "active"}])
+    blocked = {"ready_for_plan": False, "fields_to_confirm": ["schedule.blocked_days"]}
+    not_ready = runner(conversation_state=blocked)
+    assert replan([not_ready], plans.head(0), AS_OF, reference()) == Replan((), {})
+    decision = replan([not_ready], plans, AS_OF, reference())
+    assert decision == Replan((), {made.plan["plan_id"]: "abandoned"})
+    fixed = runner(conversation_state={"ready_for_plan": True, "fields_to_confirm": []})
+    assert replan([fixed], plans.head(0), AS_OF, reference()).generate == ("ana",)
 
 
 def test_replanning_only_when_the_plan_shaping_facts_change():

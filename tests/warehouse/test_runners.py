@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 
+from tests.plan_runners import AS_OF, NOW, reference
+from transforms.plans import generate_plan
 from warehouse.runners import (
     RunnerAlreadyExists,
     RunnerAPI,
@@ -12,7 +14,8 @@ from warehouse.runners import (
 
 
 @pytest.fixture
-def api(con):
+def api(con, monkeypatch):
+    monkeypatch.setenv("CADENCE_PLAN_DATE", AS_OF.isoformat())  # races are judged from it
     return RunnerAPI(con)
 
 
@@ -86,7 +89,17 @@ def test_update_of_nested_struct_inside_section(api):
         ({"physique": {}}, "physique", "is not a section"),
         ({"physical.age": "forty"}, "physical.age", "whole number"),
         ({"goals.goal_type": "win"}, "goals.goal_type", "one of race"),
-        ({"schedule.blocked_days": ["fri"]}, "schedule.blocked_days[]", "one of monday"),
+        ({"schedule.blocked_days": ["friday", "fri"]}, "schedule.blocked_days[1]", "one of monday"),
+        ({"schedule.long_run_day": "funday"}, "schedule.long_run_day", "one of monday"),
+        ({"identity.timezone": "Mars/Olympus"}, "identity.timezone", "IANA timezone"),
+        ({"physical.height_cm": 30}, "physical.height_cm", ">= 100"),
+        ({"physical.weight": 900}, "physical.weight_kg", "<= 250"),
+        ({"running.current_volume": 5000}, "running.current_volume", "<= 300"),
+        (
+            {"goals": {"race_distance": 10, "target_time": 60}},
+            "goals.target_time",
+            "faster than the world record",
+        ),
         ({"schedule.blocked_days": "friday"}, "schedule.blocked_days", "must be a list"),
         ({"goals.race_date": "13/12/2026"}, "goals.race_date", "ISO date"),
         ({"health.current_pain.severity": 11}, "health.current_pain.severity", "<= 10"),
@@ -161,3 +174,141 @@ def test_inference_never_overwrites_profile_facts(api):
     again = api.record_inference(runner_id, {"current_state": {"readiness_score": 50}})
     assert again["current_state"]["training_state"] is None
     assert again["running"]["vdot"] == 45.2
+
+
+SEED_NAMED_PROFILE = {
+    "identity": {"name": "Ana Sousa", "name_confirmed": True, "timezone": "Europe/Lisbon"},
+    "physical": {"age": 41, "weight": 58.5, "max_heart_rate": 186},
+    "running": {
+        "experience_level": "casual",
+        "current_frequency": 4,
+        "personal_bests": {"ten_k": {"time": 3120, "date": "2026-05-03", "source": "race"}},
+    },
+    "goals": {
+        "goal_type": "race",
+        "race_distance": 10,
+        "race_distance_label": "ten_k",
+        "race_date": "2027-03-14",
+        "target_time": 3000,
+    },
+    "schedule": {
+        "available_days": 4,
+        "blocked_days": ["monday"],
+        "long_run_day": "saturday",
+        "max_session_duration_minutes": 90,
+    },
+    "health": {"past_injuries": ["plantar_fasciitis"], "current_pain": []},
+    "coaching": {"coaching_voice": "analytical", "data_orientation": "data_driven"},
+}
+
+
+def test_a_profile_in_the_seeds_words_lands_whole(api):
+    """Each section once fell back to defaults because one seed-named field was unknown."""
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    applied = api.apply_profile(runner_id, SEED_NAMED_PROFILE)
+    assert applied.rejected == []
+    runner = applied.runner
+    assert runner["goals"]["race_distance_label"] == "ten_k"
+    assert runner["goals"]["target_time"] == 3000 and runner["goals"]["goal_status"] == "current"
+    assert runner["schedule"]["blocked_days"] == ["monday"]
+    assert runner["schedule"]["max_session_minutes"] == 90  # the seed's name, the one column
+    assert runner["running"]["runs_per_week"] == 4
+    assert runner["running"]["personal_bests"]["ten_k"]["time"] == 3120
+    assert runner["physical"]["weight_kg"] == 58.5 and runner["physical"]["max_hr_bpm"] == 186
+    assert runner["health"]["current_pain"]["has_pain"] is False
+    assert runner["coaching"]["coaching_voice"] == "analytical"
+    assert runner["coaching"]["data_orientation"] == "data_driven"
+    assert runner["identity"]["name_confirmed"] is True
+    assert runner["conversation_state"]["ready_for_plan"] is True
+
+
+def test_a_bad_or_unknown_field_costs_that_field_not_its_section(api):
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    profile = {
+        **SEED_NAMED_PROFILE,
+        "identity": {"name": "Ana Sousa", "timezone": "Mars/Olympus", "nickname": "A"},
+        "physical": {"age": 400, "biological_sex": "female", "height_cm": 165},
+        "schedule": {"blocked_days": ["monday", "caturday"], "long_run_day": "saturday"},
+    }
+    applied = api.apply_profile(runner_id, profile)
+    rejected = {e.field: e.message for e in applied.rejected}
+    assert set(rejected) == {
+        "identity.timezone",
+        "identity.nickname",
+        "physical.age",
+        "schedule.blocked_days[1]",
+    }
+    assert "IANA" in rejected["identity.timezone"]
+    assert "ignored" in rejected["identity.nickname"]
+    assert "<= 100" in rejected["physical.age"]
+    runner = applied.runner
+    assert runner["identity"]["name"] == "Ana Sousa"
+    assert runner["physical"]["biological_sex"] == "female"
+    assert runner["physical"]["height_cm"] == 165
+    assert runner["physical"]["age"] is None
+    assert runner["schedule"]["long_run_day"] == "saturday"
+    assert runner["schedule"]["blocked_days"] is None
+    assert runner["goals"]["race_distance"] == 10  # other sections land untouched
+
+
+def test_a_rejected_fact_the_plan_needs_stops_the_plan_until_fixed(api):
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    bad = {**SEED_NAMED_PROFILE, "schedule": {"blocked_days": ["mondays"]}}
+    state = api.apply_profile(runner_id, bad).runner["conversation_state"]
+    assert state["ready_for_plan"] is False
+    assert state["fields_to_confirm"] == ["schedule.blocked_days"]
+    state = api.apply_profile(runner_id, SEED_NAMED_PROFILE).runner["conversation_state"]
+    assert state["ready_for_plan"] is True and state["fields_to_confirm"] == []
+    # a rejected field the plan does not need (an unknown one) leaves the runner ready
+    loose = {**SEED_NAMED_PROFILE, "coaching": {"favourite_colour": "teal"}}
+    assert api.apply_profile(runner_id, loose).runner["conversation_state"]["ready_for_plan"]
+
+
+def test_runner_update_confirms_the_field_it_sets(api):
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    api.apply_profile(runner_id, {"physical": {"age": 400}})
+    assert api.get_runner(runner_id)["conversation_state"]["fields_to_confirm"] == ["physical.age"]
+    state = api.update_runner(runner_id, {"physical.age": 41})["conversation_state"]
+    assert state["ready_for_plan"] is True and state["fields_to_confirm"] == []
+
+
+def test_an_unreadable_profile_stops_the_plan(api):
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    state = api.mark_profile_unreadable(runner_id)["conversation_state"]
+    assert state["ready_for_plan"] is False and state["fields_to_confirm"] == ["profile.yaml"]
+
+
+def test_a_past_race_is_kept_as_past_and_said_so(api):
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    goals = {"goal_type": "race", "race_distance": 10, "race_date": "2026-03-01"}
+    applied = api.apply_profile(runner_id, {"goals": goals})
+    assert applied.rejected == []
+    assert applied.runner["goals"]["race_date"] == dt.date(2026, 3, 1)
+    assert applied.runner["goals"]["goal_status"] == "past"
+    [notice] = applied.notices
+    assert notice.field == "goals.race_date" and "maintenance plan" in notice.message
+    assert applied.runner["conversation_state"]["ready_for_plan"] is True
+
+
+def test_a_target_time_no_one_can_run_is_rejected_and_the_race_kept(api):
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    goals = {"goal_type": "race", "race_distance": 10, "race_date": "2027-03-01", "target_time": 60}
+    applied = api.apply_profile(runner_id, {"goals": goals})
+    [error] = applied.rejected
+    assert error.field == "goals.target_time" and "VDOT" in error.message
+    assert applied.runner["goals"]["target_time"] is None
+    assert applied.runner["goals"]["race_distance"] == 10
+    assert applied.runner["conversation_state"]["fields_to_confirm"] == ["goals.target_time"]
+    assert api.apply_profile(runner_id, {"goals": {**goals, "target_time": 2900}}).rejected == []
+
+
+def test_the_plan_keeps_off_the_blocked_days_a_seed_named_profile_gives(api):
+    """The issue: a seed-named field lost the schedule section and 16 sessions landed on the
+    runner's blocked Mondays."""
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    runner = api.apply_profile(runner_id, SEED_NAMED_PROFILE).runner
+    made = generate_plan(runner, AS_OF, reference(), NOW)
+    runs = [s for s in made.sessions if not s["is_rest_day"]]
+    assert runs and not [s for s in runs if s["scheduled_date"].weekday() == 0]
+    [race] = [s for s in runs if s["session_type"] == "race"]
+    assert race["scheduled_date"] == dt.date(2027, 3, 14)
