@@ -158,7 +158,8 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
     parts, streams_parts = [], []
     if raw.has_strava:
         parts.append(strava_candidates(raw.strava_activities, raw.strava_files, raw.strava_laps))
-        streams_parts.append(("strava", strava_samples(raw.strava_samples)))
+        if raw.strava_samples.width:  # manual entries only: no samples table
+            streams_parts.append(("strava", strava_samples(raw.strava_samples)))
     if raw.has_healthkit_workouts:
         parts.append(healthkit_candidates(raw.hk_workouts, raw.hk_statistics))
         streams_parts.append(

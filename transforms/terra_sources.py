@@ -89,9 +89,11 @@ def strava_candidates(
     f = files.rename(
         {c: f"file_{c}" for c in files.columns if c not in ("runner_id", "activity_id")}
     )
-    rows = activities.join(f, on=["runner_id", "activity_id"], how="left").join(
-        strava_laps(laps), on=["runner_id", "activity_id"], how="left"
-    )
+    rows = activities.join(f, on=["runner_id", "activity_id"], how="left")
+    if laps.width:  # no file had laps (GPX files, a truncated FIT): no laps table at all
+        rows = rows.join(strava_laps(laps), on=["runner_id", "activity_id"], how="left")
+    else:
+        rows = rows.with_columns(pl.lit(None).alias("laps"))
     csv_type = canonical(pl.col("activity_type").cast(pl.String), STRAVA)
     file_type = fit_activity_type(pl.col("file_sport"), pl.col("file_sub_sport"))
     duration = _total(
@@ -235,6 +237,12 @@ def strava_samples(samples: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+NO_ROUTE = {
+    "runner_id": pl.String,
+    "workout_id": pl.String,
+    "time": UTC,
+    **dict.fromkeys(("speed_mps", "latitude", "longitude", "altitude_meters"), pl.Float64),
+}
 MOTION_CONTEXT = "HKMetadataKeyHeartRateMotionContext"
 ACTIVE_MOTION = "2"
 """HKHeartRateMotionContext.active: what the Watch writes on the heart rates it measures
@@ -287,6 +295,8 @@ def healthkit_samples(
         .sort("runner_id", "external_id")
         .with_row_index("_workout")
     )
+    if not route_points.width:  # no workout had a route: no route table at all
+        route_points = pl.DataFrame(schema=NO_ROUTE)
     route = label_samples(
         route_points.select(
             "runner_id",

@@ -1,15 +1,24 @@
 """Bad input through the whole ingest: clear rejections in quarantine, everything else loads."""
 
 import datetime as dt
+import shutil
 import zipfile
+from dataclasses import fields
+from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from assets.cli import app
+from assets.layers import raw_frames
 from pipelines.ingest import run_ingest
 from samples import write_sample_inbox
-from warehouse.connection import open_warehouse
+from tests.real_fixtures import REAL_FIXTURES
+from transforms.runner_context import runner_context
+from transforms.terra import TerraFrames, build_terra
+from warehouse.connection import open_warehouse, read_table
+from warehouse.contracts import contract
 
 
 def rows(home, sql):
@@ -80,3 +89,57 @@ def test_cli_succeeds_when_some_input_is_bad(home):
     result = CliRunner().invoke(app, ["ingest"])
     assert result.exit_code == 0, result.output
     assert "Rejected" in result.output and "raw_strava.samples" in result.output
+
+
+ODD = Path(__file__).resolve().parents[1] / "fixtures" / "odd_values"
+FENIX2 = REAL_FIXTURES / "fit" / "fitparse_activity-small-fenix2-run.fit"
+
+
+@pytest.mark.skipif(not FENIX2.exists(), reason="shared/fixtures/real is absent")
+def test_odd_exports_load_what_can_be_true_and_build_valid_terra_tables(home):
+    """One runner's exports with same-second heart rates, values that cannot be true and a
+    truncated FIT file (the first half of a real Fenix 2 run) beside activities.csv's row
+    for the whole run: every terra table passes its contract, the run is one activity with
+    the CSV's 2832 s and 9008.2 m, and it merges with the Apple Watch workout of it."""
+    inbox = home.inbox / "ana"
+    shutil.copytree(ODD / "healthkit", inbox / "healthkit")
+    export = inbox / "strava" / "export"
+    shutil.copytree(ODD / "strava", export)
+    whole = FENIX2.read_bytes()
+    (export / "activities" / "4045207321.fit").write_bytes(whole[: len(whole) // 2])
+    run_ingest(home)
+    with open_warehouse(home.warehouse, read_only=True) as con:
+        raw = raw_frames(con, ["ana"])
+        runners = read_table(con, contract("coach.runners"), "runner_id = ?", ["ana"])
+        rejected = con.execute(
+            "SELECT source_file, location, reason FROM quarantine.rejected"
+        ).fetchall()
+    reasons = [reason for _, _, reason in rejected]
+    for value in ("value 400 count/min", "value -120 count", "BodyMass value 0 kg", "500 km"):
+        assert any(value in reason for reason in reasons), (value, reasons)
+    assert sum("ends (" in reason for reason in reasons) == 2  # a record and a workout
+    assert any(f.endswith("4045207321.fit") and "truncated" in r for f, _, r in rejected)
+
+    built = build_terra(raw, runner_context(runners))
+    for table in fields(TerraFrames):
+        frame = getattr(built, table.name)
+        terra = contract(f"terra.{table.name}")
+        terra.validate(terra.conform(frame))
+
+    run = built.activities.filter(pl.col("local_date") == dt.date(2015, 8, 15)).row(0, named=True)
+    assert built.activities.filter(pl.col("local_date") == dt.date(2015, 8, 15)).height == 1
+    assert {m["source"] for m in run["merged_from"]} == {"strava", "healthkit"}
+    assert run["duration_seconds"] == pytest.approx(2832)
+    assert run["distance_meters"] == pytest.approx(9008.2, abs=1)
+    truncated = raw.strava_files.row(0, named=True)  # what the partial file alone says
+    assert truncated["total_elapsed_time_seconds"] < 1500
+    heart = built.activity_samples.filter(
+        (pl.col("timestamp") == dt.datetime(2015, 8, 15, 14, 50, tzinfo=dt.UTC))
+        & (pl.col("source") == "healthkit")
+    )
+    assert heart["heart_rate_bpm"].to_list() == [151.0]  # the workout's own, not 87
+    assert built.activity_samples["heart_rate_bpm"].max() <= 250
+    assert built.activities.filter(pl.col("local_date") > dt.date(2015, 8, 16)).height == 0
+    assert built.body_measurements["weight_kg"].to_list() == [61.2]
+    (day,) = built.daily_summaries.filter(pl.col("date") == dt.date(2015, 8, 15)).rows(named=True)
+    assert day["steps"] == 812
