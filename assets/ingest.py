@@ -97,8 +97,9 @@ raw_profiles, raw_strava, raw_healthkit = (
     owners=["team:cadence"],
     description=(
         "What each runner told us in their profile.yaml, applied to their Runner Object "
-        "(coach.runners) as facts that inference never overwrites. A section with a bad value "
-        "is set aside in quarantine.rejected with the field named; the rest lands."
+        "(coach.runners) as facts that inference never overwrites. A bad or unknown field is "
+        "set aside in quarantine.rejected with its dotted name; the rest of its section lands. "
+        "A runner whose profile does not parse, or lost a fact the plan needs, gets no plan."
     ),
 )
 def runner_profiles(
@@ -109,11 +110,14 @@ def runner_profiles(
         total = scalar(con, "SELECT count(*) FROM coach.runners")
     for rejection in loaded.rejections:
         context.log.warning(str(rejection))
+    for runner_id, reason in loaded.not_ready.items():
+        context.log.warning(f"{runner_id} has {reason}")
     return dg.MaterializeResult(
         metadata={
             "runners_created": len(loaded.runners_created),
             "profiles_applied": len(loaded.profiles_applied),
             "rejected": len(loaded.rejections),
+            "not_ready_for_plan": dg.MetadataValue.json(loaded.not_ready),
             "dagster/row_count": total,
         }
     )

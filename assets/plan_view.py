@@ -14,6 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from transforms.completeness import not_ready_reason
 from transforms.plan_text import clock, pace_display
 from warehouse.active_plans import active_plans, plan_sessions
 from warehouse.connection import open_warehouse
@@ -57,6 +58,9 @@ def load_active_plan(home: CadenceHome, runner_id: str) -> tuple[str, dict[str, 
         runner = RunnerAPI(con).get_runner(runner_id)
         plans = active_plans(con, [runner_id]).to_dicts()
         if not plans:
+            not_ready = not_ready_reason(runner["conversation_state"])
+            if not_ready is not None:
+                raise ValueError(f"runner {runner_id!r} has {not_ready}")
             raise ValueError(
                 f"runner {runner_id!r} has no active plan; `cadence materialize` makes one"
             )

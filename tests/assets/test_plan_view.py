@@ -164,6 +164,17 @@ def test_mistakes_are_named(planned, args, error, message):
     assert message in str(result.exception)
 
 
+def test_a_runner_not_ready_for_a_plan_is_told_why(planned):
+    with open_warehouse(planned.warehouse) as con:
+        RunnerAPI(con).apply_profile("ben", {"schedule": {"blocked_days": ["mon"]}})
+    result = show("ben")
+    assert result.exit_code == 1
+    assert str(result.exception) == (
+        "runner 'ben' has no plan until schedule.blocked_days is fixed: the value given was "
+        "rejected (quarantine.rejected says why)"
+    )
+
+
 def test_no_warehouse_yet(home):
     home.warehouse.unlink(missing_ok=True)
     result = show("ana")
