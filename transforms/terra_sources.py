@@ -302,7 +302,10 @@ def healthkit_samples(
             "runner_id",
             pl.col("workout_id").alias("external_id"),
             pl.col("time").cast(UTC).alias("timestamp"),
-            pl.col("speed_mps").alias("speed_meters_per_second"),
+            # Core Location writes a negative speed for "not known"
+            pl.when(pl.col("speed_mps") >= 0)
+            .then(pl.col("speed_mps"))
+            .alias("speed_meters_per_second"),
             pl.col("latitude").alias("lat_deg"),
             pl.col("longitude").alias("lon_deg"),
             "altitude_meters",

@@ -41,6 +41,19 @@ DIASTOLIC_BP = Bounds(30, 180, "mmHg")
 COUNT = Bounds(0, float("inf"), "count")
 """Steps, floors, distances and energies: never negative."""
 
+SAMPLES = {
+    "heart_rate_bpm": HEART_RATE,
+    "speed_mps": SAMPLE_SPEED,
+    "cadence_spm": Bounds(0, 300, "steps/min"),
+    "power_watts": Bounds(0, 3000, "W"),
+    "latitude": Bounds(-90, 90, "°"),
+    "longitude": Bounds(-180, 180, "°"),
+    "altitude_meters": Bounds(-500, 9000, "m"),
+    "distance_meters": Bounds(0, float("inf"), "m"),
+    "temperature_celsius": Bounds(-60, 60, "°C"),
+}
+"""Each value of an activity file's per-second samples, by raw sample column."""
+
 MASS_TO_KG = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "oz": 0.028349523, "st": 6.35029318}
 LENGTH_TO_CM = {"cm": 1.0, "m": 100.0, "mm": 0.1, "in": 2.54, "ft": 30.48}
 _PER_MINUTE = {"count/min": 1.0}

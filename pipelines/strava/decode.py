@@ -54,4 +54,5 @@ def decode_job(
     decoded = decode_activity_file(name, data)
     if not decoded.usable:
         return None, decoded.problems
-    return to_tables(decoded, runner_id, activity_id, source_file), decoded.problems
+    tables = to_tables(decoded, runner_id, activity_id, source_file)
+    return tables, [*decoded.problems, *decoded.samples.rejections()]

@@ -14,6 +14,9 @@ from pipelines.strava.tables import (
     SAMPLE_FIELDS,
     SAMPLES_SCHEMA,
 )
+from warehouse.plausibility import SAMPLES, Bounds
+
+_SAMPLE_BOUNDS = tuple(SAMPLES[f] for f in SAMPLE_FIELDS)
 
 # Sports whose cadence devices store per foot (strides/min); we report steps/min.
 STEP_SPORTS = frozenset(
@@ -67,23 +70,30 @@ def num(value: Any) -> float | None:
 
 
 class SampleBuilder:
-    """Column lists for `samples`, one row per timestamp. Records sharing a timestamp
-    become one sample by the same rule as every stream (transforms.terra_sources
-    `one_sample_per_instant`): a value only one of them has is kept, values several have
-    are averaged."""
+    """Column lists for `samples`, one row per timestamp.
 
-    __slots__ = ("columns", "counts", "index")
+    Records sharing a timestamp become one sample by the same rule as every stream
+    (transforms.terra_sources `one_sample_per_instant`): a value only one of them has is
+    kept, values several have are averaged. A value outside `warehouse.plausibility.SAMPLES`
+    (a 0 bpm heart rate from a strap without contact) is left out and counted in `dropped`;
+    the rest of its record loads."""
+
+    __slots__ = ("added", "columns", "counts", "dropped", "index")
 
     def __init__(self) -> None:
         self.columns: dict[str, list] = {"timestamp": [], **{f: [] for f in SAMPLE_FIELDS}}
         self.index: dict[int, int] = {}
         self.counts: dict[tuple[int, str], int] = {}  # values averaged so far, where > 1
+        self.added = 0
+        self.dropped: dict[str, list] = {}  # field -> [count, first record, first value]
 
     def __len__(self) -> int:
         return len(self.columns["timestamp"])
 
     def add(self, ts_us: int, values: tuple) -> None:
         """`values` in SAMPLE_FIELDS order."""
+        self.added += 1
+        values = tuple(map(self._plausible, SAMPLE_FIELDS, _SAMPLE_BOUNDS, values))
         cols = self.columns
         row = self.index.get(ts_us)
         if row is None:
@@ -102,6 +112,27 @@ class SampleBuilder:
             n = self.counts.get((row, name), 1)
             column[row] = (column[row] * n + v) / (n + 1)
             self.counts[(row, name)] = n + 1
+
+    def _plausible(self, name: str, bounds: Bounds, value: Any) -> Any:
+        if not isinstance(value, (int, float)) or bounds.low <= value <= bounds.high:
+            return value
+        seen = self.dropped.get(name)
+        if seen is None:
+            self.dropped[name] = [1, self.added - 1, value]
+        else:
+            seen[0] += 1
+        return None
+
+    def rejections(self) -> list[tuple[str, str]]:
+        """(location, reason) per field with values that cannot be true."""
+        return [
+            (
+                f"record {first}",
+                f"{count} {name} value(s) cannot be true and were left out (the first: "
+                f"{value:g}; plausible: {SAMPLES[name]})",
+            )
+            for name, (count, first, value) in self.dropped.items()
+        ]
 
 
 @dataclass

@@ -17,6 +17,7 @@ import pytest
 from pipelines.batches import Batch
 from pipelines.strava import TABLES, decode_activity_file, read_strava_export
 from pipelines.strava.activities_csv import MODERN_HEADER, read_activities_csv
+from pipelines.strava.decode import decode_job
 from samples import SampleRunner, write_sample_inbox
 from tests.real_fixtures import REAL_FIXTURES
 
@@ -589,3 +590,22 @@ def test_a_row_that_cannot_be_true_is_rejected_and_the_rest_loads(tmp_path):
     assert rejected.location == "line 4"
     assert "activity 4047530388 (Run) covers 500 km in 10 min" in rejected.reason
     assert "4047530388" in (rejected.raw_excerpt or "")
+
+
+def test_a_sample_value_that_cannot_be_true_is_left_out_and_reported():
+    """A strap without skin contact writes 0 bpm: that value goes, its point stays."""
+    name = "activities/4046118734.gpx"
+    gpx = (ODD / name).read_bytes().replace(b"<gpxtpx:hr>113<", b"<gpxtpx:hr>0<")
+    tables, problems = decode_job((name, gpx, "ana", 4046118734, "export:" + name))
+    assert tables is not None
+    samples = tables["samples"].to_pylist()
+    assert [s["heart_rate_bpm"] for s in samples] == [98, 107, None]
+    assert samples[-1]["latitude"] == pytest.approx(38.7072)
+    assert problems == [
+        (
+            "record 3",
+            "1 heart_rate_bpm value(s) cannot be true and were left out (the first: 0; "
+            "plausible: 20-250 bpm)",
+        )
+    ]
+    assert tables["activity_files"]["decode_problem"].to_pylist() == [None]  # not partial

@@ -148,3 +148,9 @@ def test_route_distance_per_track_never_steps_across_tracks():
     assert meters[6] == meters[5]  # a latitude without longitude adds no step
     # nor from a longitude of another track
     assert meters[7] == 0 and meters[8] == 0
+
+
+def test_core_locations_unknown_speed_is_no_speed():
+    points = route([("w1", 0), ("w1", 10)]).with_columns(pl.Series("speed_mps", [-1.0, 3.2]))
+    samples = healthkit_samples(workouts(), points, heart([5]))
+    assert samples["speed_meters_per_second"].to_list() == [None, None, 3.2]  # 0 s, 5 s, 10 s
