@@ -34,9 +34,11 @@ from assets.profiles import apply_profiles
 from pipelines.inbox import ExportFile
 from pipelines.ingest import IngestReport, run_ingest
 from pipelines.sources import IngestProgress
+from transforms.completeness import not_ready_reason
+from transforms.goal_checks import past_race_notice
 from warehouse.connection import open_warehouse
 from warehouse.runners import RunnerAlreadyExists, RunnerAPI, RunnerNotFound, ValidationError
-from warehouse.settings import DEMO_HOME, CadenceHome
+from warehouse.settings import DEMO_HOME, CadenceHome, plan_date
 
 app = typer.Typer(
     help="Cadence: runners' exports in, coaching out.",
@@ -128,11 +130,11 @@ def _ingest(home: CadenceHome, runner_ids: list[str] | None, force: bool) -> Ing
     with open_warehouse(home.warehouse) as con:
         applied = apply_profiles(con)
     report.ledger.rejections.extend(applied.rejections)
-    _print_ingest(report)
+    _print_ingest(report, applied.not_ready)
     return report
 
 
-def _print_ingest(report: IngestReport) -> None:
+def _print_ingest(report: IngestReport, not_ready: dict[str, str]) -> None:
     skipped = report.ledger.skipped
     if skipped:
         console.print(f"{len(skipped)} export(s) unchanged since last load, skipped.")
@@ -154,6 +156,8 @@ def _print_ingest(report: IngestReport) -> None:
             console.print(
                 f"... and {len(rejections) - REJECTIONS_SHOWN} more in quarantine.rejected"
             )
+    for runner_id, reason in sorted(not_ready.items()):
+        console.print(f"{runner_id} has {reason}", markup=False)
 
 
 @app.command()
@@ -378,6 +382,12 @@ def runner_update(
         runner = RunnerAPI(con).update_runner(runner_id, fields)
     completeness = runner["conversation_state"]["data_completeness"]
     console.print(f"Updated {runner_id}; profile {completeness:.0f}% complete")
+    past_race = past_race_notice(runner["goals"] or {}, plan_date())
+    if past_race is not None:
+        console.print(f"Note: {past_race}.", markup=False)
+    not_ready = not_ready_reason(runner["conversation_state"])
+    if not_ready is not None:
+        console.print(f"{runner_id} still has {not_ready}.", markup=False)
 
 
 @runner_app.command("list")
@@ -386,7 +396,7 @@ def runner_list() -> None:
     with open_warehouse(_home().create().warehouse) as con:
         runners = RunnerAPI(con).list_runners()
     table = Table(title="Runners")
-    for column in ("runner_id", "user_id", "name", "goal", "complete", "missing"):
+    for column in ("runner_id", "user_id", "name", "goal", "complete", "missing", "plan"):
         table.add_column(column)
     for r in runners:
         state = r["conversation_state"] or {}
@@ -397,6 +407,7 @@ def runner_list() -> None:
             (r["goals"] or {}).get("goal_type") or "",
             f"{state.get('data_completeness') or 0:.0f}%",
             ", ".join(state.get("fields_missing") or [])[:60],
+            Text(not_ready_reason(state) or "ready"),
         )
     console.print(table)
 
