@@ -1,10 +1,17 @@
 """Column shapes several tables share."""
 
 from warehouse.contract import Field, instant, integer, number, text
+from warehouse.plausibility import HEART_RATE, Bounds
+
+
+def within(bounds: Bounds, doc: str) -> Field:
+    """A measure ranging over what `warehouse.plausibility` says it can be: the readers
+    quarantine what lies outside, so no derived row holds it."""
+    return number(doc, bounds.unit, ge=bounds.low, le=bounds.high)
 
 
 def bpm(doc: str) -> Field:
-    return number(doc, "bpm", ge=20, le=250)
+    return within(HEART_RATE, doc)
 
 
 def percent(doc: str) -> Field:
