@@ -11,6 +11,7 @@ import polars as pl
 from transforms.device_dedup import deduplicated_values, device_class
 from transforms.physiology import performance_management
 from transforms.units import DISTANCE_TO_M, ENERGY_TO_KCAL
+from warehouse.plausibility import LENGTH_TO_CM, MASS_TO_KG
 
 HK = "HKQuantityTypeIdentifier"
 DEDUPLICATED = (
@@ -32,8 +33,6 @@ VITALS = tuple(
     )
 )
 
-TO_KG = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "oz": 0.028349523, "st": 6.35029318}
-TO_CM = {"cm": 1.0, "m": 100.0, "mm": 0.1, "in": 2.54, "ft": 30.48}
 TO_ML = {"mL": 1.0, "L": 1000.0, "fl_oz_us": 29.5735, "cup_us": 236.588}
 
 
@@ -288,10 +287,10 @@ def daily_summaries(
 
 
 BODY_TYPES = {
-    f"{HK}BodyMass": ("weight_kg", TO_KG),
-    f"{HK}LeanBodyMass": ("lean_mass_kg", TO_KG),
-    f"{HK}Height": ("height_cm", TO_CM),
-    f"{HK}WaistCircumference": ("waist_circumference_cm", TO_CM),
+    f"{HK}BodyMass": ("weight_kg", MASS_TO_KG),
+    f"{HK}LeanBodyMass": ("lean_mass_kg", MASS_TO_KG),
+    f"{HK}Height": ("height_cm", LENGTH_TO_CM),
+    f"{HK}WaistCircumference": ("waist_circumference_cm", LENGTH_TO_CM),
     f"{HK}DietaryWater": ("water_intake_ml", TO_ML),
 }
 
