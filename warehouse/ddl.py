@@ -93,6 +93,42 @@ def missing_columns(con: duckdb.DuckDBPyConnection, contract: TableContract) -> 
     ]
 
 
+def widened_columns(con: duckdb.DuckDBPyConnection, contract: TableContract) -> list[str]:
+    """ALTERs giving a STRUCT or LIST column the fields its contract gained since the table
+    was created: DuckDB casts structs by field name, so old rows keep their values and get
+    nulls in the new fields. An ALTER needs the table's indexes gone; `indexes` remakes them."""
+    existing = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() "
+            "WHERE schema_name = ? AND table_name = ?",
+            [contract.schema_name, contract.table_name],
+        ).fetchall()
+    )
+    changed = [
+        name
+        for name, f in contract.columns.items()
+        if isinstance(f.dtype, pl.Struct | pl.List)
+        and name in existing
+        and existing[name] != _canonical_type(con, duckdb_type(f.dtype))
+    ]
+    if not changed:
+        return []
+    drops = [
+        f"DROP INDEX IF EXISTS {contract.schema_name}.{contract.table_name}_{index}"
+        for index in contract.indexes
+    ]
+    return drops + [
+        f"ALTER TABLE {contract.qualified_name} ALTER COLUMN {quote(name)} "
+        f"TYPE {duckdb_type(contract.columns[name].dtype)}"
+        for name in changed
+    ]
+
+
+def _canonical_type(con: duckdb.DuckDBPyConnection, sql_type: str) -> str:
+    """The type as duckdb_columns() spells it (quoting and spacing are DuckDB's own)."""
+    return str(con.execute(f"SELECT typeof(NULL::{sql_type})").fetchone()[0])  # type: ignore[index]
+
+
 def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
     """Create every schema, table, comment and index that does not exist yet, in one
     transaction so a failure leaves the warehouse as it was."""
@@ -101,7 +137,7 @@ def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
         for schema in SCHEMAS:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for contract in CONTRACTS.values():
-            for statement in missing_columns(con, contract):
+            for statement in missing_columns(con, contract) + widened_columns(con, contract):
                 con.execute(statement)
             con.execute(create_table(contract))
             for statement in comments(contract) + indexes(contract):

@@ -2,7 +2,7 @@ import duckdb
 
 from warehouse.connection import connect
 from warehouse.contracts import CONTRACTS
-from warehouse.ddl import apply_ddl
+from warehouse.ddl import apply_ddl, widened_columns
 
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> dict:
@@ -56,6 +56,29 @@ def test_columns_a_contract_gains_are_added(tmp_path):
     assert columns[0] == "fit_file_id"
     assert set(columns) == set(CONTRACTS["plans.fit_files"].columns)
     assert con.execute("SELECT fit_file_id FROM plans.fit_files").fetchall() == [("kept",)]
+    con.close()
+
+
+def test_struct_fields_a_contract_gains_are_added_and_rows_kept(tmp_path):
+    """A warehouse made before the Runner Object gained the seed's fields still takes runners."""
+    con = connect(tmp_path / "old.duckdb")
+    con.execute("CREATE SCHEMA coach")
+    con.execute(
+        "CREATE TABLE coach.runners (runner_id VARCHAR PRIMARY KEY, user_id VARCHAR, "
+        "goals STRUCT(goal_type VARCHAR, race_distance DOUBLE))"
+    )
+    con.execute("CREATE INDEX runners_by_user_id ON coach.runners (user_id)")
+    con.execute(
+        "INSERT INTO coach.runners VALUES ('ana', 'u1', {'goal_type': 'race', 'race_distance': 10})"
+    )
+    apply_ddl(con)
+    kept = con.execute(
+        "SELECT goals.race_distance, goals.race_distance_label FROM coach.runners"
+    ).fetchall()
+    assert kept == [(10.0, None)]
+    assert widened_columns(con, CONTRACTS["coach.runners"]) == []
+    indexes = con.execute("SELECT index_name FROM duckdb_indexes()").fetchall()
+    assert ("runners_by_user_id",) in indexes
     con.close()
 
 
