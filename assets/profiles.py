@@ -13,7 +13,7 @@ from pipelines.profiles import ProfileError, parse_profile
 from transforms.completeness import not_ready_reason
 from warehouse.connection import scalar
 from warehouse.quarantine import Rejection, record_rejections
-from warehouse.runners import RunnerAPI, RunnerNotFound
+from warehouse.runners import RunnerAPI, RunnerNotFound, ValidationError
 
 
 @dataclass
@@ -55,26 +55,36 @@ def apply_profiles(con: duckdb.DuckDBPyConnection, run_id: str | None = None) ->
             continue
         path = source_file or f"{runner_id}/profile.yaml"
         try:
-            profile = parse_profile(text)
-        except ProfileError as error:
-            result.rejections.append(_rejection(runner_id, path, error.location, error.reason))
-            runner = api.mark_profile_unreadable(runner_id)
-        else:
-            applied = api.apply_profile(runner_id, profile)
-            result.rejections += [
-                _rejection(runner_id, path, e.field, e.message, _given(profile, e.field))
-                for e in applied.rejected
-            ]
-            result.rejections += [
-                _rejection(runner_id, path, n.field, n.message) for n in applied.notices
-            ]
-            runner = applied.runner
-            result.profiles_applied.append(runner_id)
+            runner = _apply(api, runner_id, path, text, result)
+        except ValidationError as error:
+            # the stored runner breaks a rule added since it was written, in a field this
+            # profile does not fix: say so and leave the runner as it was
+            reason = f"{error.message}; the stored runner breaks it, so nothing was applied"
+            result.rejections.append(_rejection(runner_id, path, error.field, reason))
+            continue
         reason = not_ready_reason(runner["conversation_state"])
         if reason is not None:
             result.not_ready[runner_id] = reason
     record_rejections(con, result.rejections, run_id)
     return result
+
+
+def _apply(api: RunnerAPI, runner_id: str, path: str, text: str, load: ProfileLoad) -> dict:
+    """The runner after their profile: applied field by field, or marked not ready for a plan
+    when it does not parse; what did not land goes to `load.rejections`."""
+    try:
+        profile = parse_profile(text)
+    except ProfileError as error:
+        load.rejections.append(_rejection(runner_id, path, error.location, error.reason))
+        return api.mark_profile_unreadable(runner_id)
+    applied = api.apply_profile(runner_id, profile)
+    load.rejections += [
+        _rejection(runner_id, path, e.field, e.message, _given(profile, e.field))
+        for e in applied.rejected
+    ]
+    load.rejections += [_rejection(runner_id, path, n.field, n.message) for n in applied.notices]
+    load.profiles_applied.append(runner_id)
+    return applied.runner
 
 
 def _rejection(

@@ -1,10 +1,12 @@
 from pathlib import Path
 
+from assets.profiles import apply_profiles
 from pipelines.inbox import fingerprint
 from pipelines.ingest import plan_ingest, run_ingest
 from pipelines.sources import pipeline_in_own_folder
 from tests.warehouse_holder import held_by_another_process
 from warehouse.connection import open_warehouse
+from warehouse.runners import RunnerAPI
 
 PROFILE = """\
 identity: {name: "Ana Sousa", timezone: Europe/Lisbon}
@@ -85,3 +87,58 @@ def test_fingerprint_changes_with_content(tmp_path):
     folder.mkdir()
     (folder / "x").write_text("1")
     assert fingerprint(folder)[0] == 1
+
+
+def _raw(con, profiles: dict[str, str]) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw_profiles")
+    con.execute(
+        "CREATE OR REPLACE TABLE raw_profiles.profiles "
+        "(runner_id VARCHAR, source_file VARCHAR, profile_yaml VARCHAR)"
+    )
+    for runner_id, text in profiles.items():
+        con.execute(
+            "INSERT INTO raw_profiles.profiles VALUES (?, ?, ?)",
+            [runner_id, f"{runner_id}/profile.yaml", text],
+        )
+
+
+def test_profiles_apply_field_by_field_and_say_who_gets_no_plan(con):
+    _raw(
+        con,
+        {
+            "ana": PROFILE + "schedule: {blocked_days: [monday], max_session_duration_minutes: 90,"
+            " long_run_day: caturday}\ncoaching: {data_orientation: curious, mood: sunny}\n",
+            "ben": "identity: {name: Ben\n",
+        },
+    )
+    loaded = apply_profiles(con)
+    where = {(r.runner_id, r.location) for r in loaded.rejections}
+    assert ("ana", "schedule.long_run_day") in where
+    assert ("ana", "coaching.mood") in where
+    assert ("ben", "line 2, column 1") in where
+    assert loaded.not_ready == {
+        "ana": "no plan until schedule.long_run_day is fixed: the value given was rejected "
+        "(quarantine.rejected says why)",
+        "ben": "no plan until profile.yaml parses again (quarantine.rejected says where it breaks)",
+    }
+    ana = RunnerAPI(con).get_runner("ana")
+    assert ana["schedule"]["blocked_days"] == ["monday"]
+    assert ana["schedule"]["max_session_minutes"] == 90
+    assert ana["coaching"]["data_orientation"] == "curious"
+    stored = con.execute("SELECT count(*) FROM quarantine.rejected").fetchone()
+    assert stored == (len(loaded.rejections),)
+
+
+def test_a_runner_stored_before_a_rule_was_added_fails_alone(con):
+    _raw(con, {"ana": PROFILE, "ben": "identity: {name: Ben}\n"})
+    apply_profiles(con)
+    con.execute(
+        "UPDATE coach.runners SET identity = struct_update(identity, timezone := 'Mars/Olympus') "
+        "WHERE runner_id = 'ana'"
+    )
+    _raw(con, {"ana": "physical: {age: 42}\n", "ben": "physical: {age: 33}\n"})
+    loaded = apply_profiles(con)
+    [rejection] = loaded.rejections
+    assert rejection.runner_id == "ana" and rejection.location == "identity.timezone"
+    assert "nothing was applied" in rejection.reason
+    assert RunnerAPI(con).get_runner("ben")["physical"]["age"] == 33
