@@ -6,11 +6,13 @@ field-by-field choice (transforms.activities).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from transforms.activities import label_samples
 from transforms.activity_types import HEALTHKIT, STRAVA, canonical, fit_activity_type
-from transforms.intervals import sort_order, sorted_by, within_intervals
+from transforms.intervals import sort_order, within_intervals
 from transforms.units import EARTH_RADIUS_METERS
 
 UTC = pl.Datetime("us", "UTC")
@@ -243,6 +245,7 @@ NO_ROUTE = {
     "time": UTC,
     **dict.fromkeys(("speed_mps", "latitude", "longitude", "altitude_meters"), pl.Float64),
 }
+AXIS_KEYS = ["_workout", "timestamp"]
 MOTION_CONTEXT = "HKMetadataKeyHeartRateMotionContext"
 ACTIVE_MOTION = "2"
 """HKHeartRateMotionContext.active: what the Watch writes on the heart rates it measures
@@ -254,8 +257,9 @@ def one_sample_per_instant(
 ) -> pl.DataFrame:
     """Two samples of one stream at one instant become one sample. The rule: where some of
     them are marked by the boolean column ``preferred`` (the workout's own heart rate), each
-    value is the mean of those; otherwise the mean of all of them. Samples alone at their
-    instant are left as they are (the common case: only the repeated few are grouped)."""
+    value is the mean of those; otherwise the mean of all of them (a value only one of them
+    has is kept). Samples alone at their instant are left as they are. Hashes every row:
+    give it the few repeated samples, not a whole stream."""
     repeated = samples.select(pl.struct(keys).is_duplicated()).to_series()
     if not repeated.any():
         return samples
@@ -312,7 +316,6 @@ def healthkit_samples(
         ),
         spans.select("runner_id", "external_id", "_workout"),
     ).drop("runner_id", "external_id")
-    route = one_sample_per_instant(route, ["_workout", "timestamp"])
     heart = (
         records.lazy()
         .filter(pl.col("type") == "HKQuantityTypeIdentifierHeartRate")
@@ -324,10 +327,25 @@ def healthkit_samples(
         )
         .collect()
     )
-    heart_in_workouts = _workout_heart_rates(
-        within_intervals(heart, "timestamp", spans, "w_start", "w_end"), record_metadata
-    )
-    merged = _on_one_time_axis(route, heart_in_workouts).with_columns(
+    # records by position (`_record`), not by their text ids: most are never looked up
+    heart_in_workouts = within_intervals(
+        heart.select(
+            "runner_id",
+            "timestamp",
+            "heart_rate_bpm",
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_record"),
+        ),
+        "timestamp",
+        spans,
+        "w_start",
+        "w_end",
+    ).select(*AXIS_KEYS, "heart_rate_bpm", "_record")
+
+    def workouts_own(beats: pl.DataFrame) -> pl.DataFrame:
+        ids = heart["record_id"].gather(beats["_record"])
+        return _workouts_own_heart_rates(beats.with_columns(ids), record_metadata)
+
+    merged = _on_one_time_axis(route, heart_in_workouts, workouts_own).with_columns(
         pl.col("_workout").set_sorted()
     )
     workout = merged["_workout"]
@@ -347,35 +365,41 @@ def healthkit_samples(
     )
 
 
-def _workout_heart_rates(heart: pl.DataFrame, record_metadata: pl.DataFrame | None) -> pl.DataFrame:
-    """One heart rate per workout and instant: the workout's own where it has one."""
-    keys = ["_workout", "timestamp"]
-    heart = heart.select(*keys, "heart_rate_bpm", "record_id")
-    repeated = heart.filter(pl.struct(keys).is_duplicated())
-    if repeated.is_empty() or record_metadata is None or record_metadata.width == 0:
-        return one_sample_per_instant(heart.drop("record_id"), keys)
-    active = record_metadata.filter(
-        (pl.col("key") == MOTION_CONTEXT)
-        & (pl.col("value") == ACTIVE_MOTION)
-        & pl.col("record_id").is_in(repeated["record_id"].implode())
-    )["record_id"]
-    marked = heart.select(
-        *keys, "heart_rate_bpm", pl.col("record_id").is_in(active.implode()).alias("_active")
+def _workouts_own_heart_rates(
+    beats: pl.DataFrame, record_metadata: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Heart rates sharing workouts and instants, one per instant: the workout's own
+    (`ACTIVE_MOTION`) where there is one."""
+    if record_metadata is None or not record_metadata.width:
+        active = pl.Series("record_id", [], pl.String)
+    else:
+        active = record_metadata.filter(
+            (pl.col("key") == MOTION_CONTEXT)
+            & (pl.col("value") == ACTIVE_MOTION)
+            & pl.col("record_id").is_in(beats["record_id"].implode())
+        )["record_id"]
+    marked = beats.select(
+        *AXIS_KEYS, "heart_rate_bpm", pl.col("record_id").is_in(active.implode()).alias("_active")
     )
-    return one_sample_per_instant(marked, keys, preferred="_active").drop("_active")
+    return one_sample_per_instant(marked, AXIS_KEYS, preferred="_active")
 
 
-def _on_one_time_axis(route: pl.DataFrame, heart: pl.DataFrame) -> pl.DataFrame:
+def _on_one_time_axis(
+    route: pl.DataFrame,
+    heart: pl.DataFrame,
+    one_heart_rate: Callable[[pl.DataFrame], pl.DataFrame],
+) -> pl.DataFrame:
     """Route points and heart rates (each keyed by `_workout` and `timestamp`) in one frame
     sorted by workout and time, a point and a heart rate at the same instant sharing a row:
-    an outer join on workout and instant.
+    an outer join on workout and instant, after each side's samples sharing an instant
+    became one (points by `one_sample_per_instant`, heart rates by ``one_heart_rate``).
 
     Only the keys are sorted together; a heart rate lands right after the point of its
     instant and moves onto it, and each output row then gathers its point and its heart
     rate: one sort of two narrow columns instead of a join of millions of rows and then a
-    sort. When one side repeats an instant (a join would pair every copy) it is the join
-    after all."""
-    keys = ["_workout", "timestamp"]
+    sort. The same sort shows a side repeating an instant (two rows of it side by side):
+    only those few are resolved, and the axis is sorted again."""
+    keys = AXIS_KEYS
     both = pl.concat([route.select(keys), heart.select(keys)])
     order = sort_order(both, *keys)
     points = route.height
@@ -389,17 +413,15 @@ def _on_one_time_axis(route: pl.DataFrame, heart: pl.DataFrame) -> pl.DataFrame:
             (pl.col("_row") >= points).alias("_heart"), shares_next.fill_null(False).alias("_next")
         )
     )
-    one_to_one = axis.select(
-        (
-            pl.col("_next")
-            & (pl.col("_heart") | pl.col("_heart").shift(-1).not_() | pl.col("_next").shift(-1))
-        )
-        .any()
-        .not_()
-    ).item()
-    if not one_to_one:
-        joined = route.join(heart, on=keys, how="full", coalesce=True)
-        return sorted_by(joined, *keys)
+    # the stable sort keeps a side's rows of one instant together, points before heart rates
+    repeats = pl.col("_next") & (pl.col("_heart") == pl.col("_heart").shift(-1))
+    repeated = axis.filter(repeats | repeats.shift(1).fill_null(False))
+    if repeated.height:
+        in_route = repeated.filter(pl.col("_heart").not_())["_row"]
+        in_heart = repeated.filter(pl.col("_heart"))["_row"] - points
+        route = _replaced(route, in_route, one_sample_per_instant(route[in_route], keys))
+        heart = _replaced(heart, in_heart, one_heart_rate(heart[in_heart]))
+        return _on_one_time_axis(route, heart, one_heart_rate)
     # a heart rate that moved onto the point before it leaves no row of its own
     rows = axis.select(
         *keys,
@@ -416,6 +438,13 @@ def _on_one_time_axis(route: pl.DataFrame, heart: pl.DataFrame) -> pl.DataFrame:
         *(route[c].gather(rows["_point"]) for c in route.columns if c not in keys),
         heart["heart_rate_bpm"].gather(rows["_beat"]),
     )
+
+
+def _replaced(frame: pl.DataFrame, rows: pl.Series, by: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` without the ``rows`` (positions), plus ``by`` (the columns both have)."""
+    kept = pl.Series([True] * frame.height).scatter(rows, False)
+    shared = [c for c in frame.columns if c in by.columns]
+    return pl.concat([frame.filter(kept).select(shared), by.select(shared)])
 
 
 def route_distance() -> pl.Expr:
