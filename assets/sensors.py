@@ -1,7 +1,14 @@
 """Sensors: the inbox (new runners, new or changed exports) and publishing after every run.
 
 Neither sensor opens the warehouse: DuckDB allows one writer, and only runs in the warehouse
-pool touch it. The inbox sensor keeps what it has seen in its cursor instead.
+pool touch it. The inbox sensor keeps what it has seen in its cursor instead, and starts
+(no cursor yet: the first `cadence ui` on a home) from what the published read-only copy had
+loaded, so exports that `cadence demo`, `cadence materialize` or an earlier UI already loaded
+are not ingested again. The published copy, not a cursor seeded by `cadence ui`, because a
+bare `dagster dev` starts the sensor too, and the copy is replaced whole after every
+successful run, so opening it never waits for or blocks a writer. A copy older than the
+warehouse (after a lone `cadence ingest`) costs one ingest run per runner that loaded since;
+those runs skip every unchanged export themselves.
 """
 
 import json
@@ -11,18 +18,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from assets.partitions import runner_partitions
 from assets.resources import CadenceHomeResource
 from assets.schedules import publish_warehouse, runner_ingest
 from pipelines.inbox import content_hash, export_paths, signature
-from pipelines.profiles import InboxRunner, scan_inbox
+from pipelines.ingest import loaded_hashes
+from pipelines.profiles import PROFILES, InboxRunner, scan_inbox
+from pipelines.sources import DATASETS
+from warehouse.connection import open_warehouse, scalar
 
 SETTLE_SECONDS = 15.0
 """A file modified more recently than this may still be being copied in: wait a tick."""
 
-Seen = list[int | float | str]
-"""[size_bytes, mtime, sha256] of one inbox file, as the JSON cursor keeps it."""
+Seen = list[int | float | str | None]
+"""[size_bytes, mtime, sha256] of one inbox file, as the JSON cursor keeps it; size and mtime
+are null for a file known only from the warehouse's ledgers (its hash is compared once)."""
 
 
 @dataclass
@@ -67,6 +79,28 @@ def scan_inbox_changes(inbox: Path, before: Mapping[str, Seen], now: float) -> I
     return scan
 
 
+def published_loads(published: Path) -> dict[str, Seen]:
+    """What the published copy had loaded, keyed as the cursor keys inbox files: every export
+    in the raw ledgers and every runner's profile, with its hash. Nothing when there is no copy
+    yet (every file is then new)."""
+    if not published.is_file():
+        return {}
+    with open_warehouse(published, read_only=True) as con:
+        loaded = {source_file: sha256 for (_, source_file), sha256 in loaded_hashes(con).items()}
+        profiles = f"{DATASETS['profiles']}.{PROFILES.name}"
+        if scalar(
+            con,
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = ?",
+            [profiles],
+        ):
+            loaded |= dict(
+                con.execute(
+                    f"SELECT source_file, sha256 FROM {profiles} WHERE sha256 IS NOT NULL"
+                ).fetchall()
+            )
+    return {source_file: [None, None, sha256] for source_file, sha256 in loaded.items()}
+
+
 @dg.sensor(
     name="inbox_sensor",
     job=runner_ingest,
@@ -79,7 +113,15 @@ def inbox_sensor(
     context: dg.SensorEvaluationContext, cadence: CadenceHomeResource
 ) -> dg.SensorResult:
     home = cadence.home
-    scan = scan_inbox_changes(home.inbox, json.loads(context.cursor or "{}"), time.time())
+    if context.cursor is not None:
+        before = json.loads(context.cursor)
+    else:
+        try:
+            before = published_loads(home.published)
+        except duckdb.Error as error:  # a copy this DuckDB cannot read: every file is new
+            context.log.warning(f"cannot read {home.published} ({error}); reading every export")
+            before = {}
+    scan = scan_inbox_changes(home.inbox, before, time.time())
     known = set(context.instance.get_dynamic_partitions(runner_partitions.name))
     new_runners = [r for r in scan.runner_ids if r not in known]
     return dg.SensorResult(

@@ -11,8 +11,10 @@ from assets.definitions import defs
 from assets.partitions import runner_partitions
 from assets.resources import CadenceHomeResource
 from assets.sensors import SETTLE_SECONDS, inbox_sensor
+from pipelines.ingest import run_ingest
 from samples import write_sample_inbox
 from warehouse.connection import open_warehouse
+from warehouse.publish import publish
 
 SETTLED = time.time() - 10 * SETTLE_SECONDS
 
@@ -82,6 +84,33 @@ def test_new_runner_and_new_export_request_that_runner_only(inbox_home, instance
         ben,
         "cleo",
     }
+
+
+def test_the_first_tick_starts_from_what_the_published_copy_loaded(inbox_home, instance):
+    """The first `cadence ui` after `cadence demo`: the sensor has no cursor yet, and the
+    exports and profile the warehouse loaded (as published) are not ingested again; a runner
+    it never loaded is."""
+    home, (ana, ben) = inbox_home
+    run_ingest(home, [ana])
+    publish(home.warehouse, home.published)
+    sensor = Sensor(home, instance)
+    assert sensor.tick() == ([ben], [ana, ben])
+    seen = json.loads(sensor.cursor)
+    assert len(seen) == 6 and all(size is not None for size, _, _ in seen.values())
+
+    export = home.inbox / ana / "healthkit" / "export.zip"
+    content = bytearray(export.read_bytes())
+    content[-1] ^= 0xFF
+    export.write_bytes(bytes(content))
+    replaced = SETTLED + 60  # a new export: same size, newer mtime, other content
+    os.utime(export, (replaced, replaced))
+    assert sensor.tick() == ([ana], [])
+
+
+def test_a_published_copy_that_cannot_be_read_means_every_file_is_new(inbox_home, instance):
+    home, (ana, ben) = inbox_home
+    home.published.write_bytes(b"not a DuckDB file")
+    assert Sensor(home, instance).tick() == ([ana, ben], [ana, ben])
 
 
 def test_touching_a_file_launches_nothing_but_new_content_does(inbox_home, instance):
