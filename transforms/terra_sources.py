@@ -442,7 +442,7 @@ def _on_one_time_axis(
 
 def _replaced(frame: pl.DataFrame, rows: pl.Series, by: pl.DataFrame) -> pl.DataFrame:
     """``frame`` without the ``rows`` (positions), plus ``by`` (the columns both have)."""
-    kept = pl.Series([True] * frame.height).scatter(rows, False)
+    kept = pl.Series([True] * frame.height, dtype=pl.Boolean).scatter(rows, False)
     shared = [c for c in frame.columns if c in by.columns]
     return pl.concat([frame.filter(kept).select(shared), by.select(shared)])
 

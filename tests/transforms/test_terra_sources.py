@@ -26,7 +26,13 @@ def workouts() -> pl.DataFrame:
 
 def route(points: list[tuple[str, float]]) -> pl.DataFrame:
     return pl.DataFrame(
-        {
+        schema={
+            "runner_id": pl.String,
+            "workout_id": pl.String,
+            "time": pl.Datetime("us", "UTC"),
+            **dict.fromkeys(("speed_mps", "latitude", "longitude", "altitude_meters"), pl.Float64),
+        },
+        data={
             "runner_id": ["ana"] * len(points),
             "workout_id": [w for w, _ in points],
             "time": [at(s) for _, s in points],
@@ -34,7 +40,7 @@ def route(points: list[tuple[str, float]]) -> pl.DataFrame:
             "latitude": [38.7 + s * 1e-5 for _, s in points],
             "longitude": [-9.1] * len(points),
             "altitude_meters": [10.0] * len(points),
-        }
+        },
     )
 
 
@@ -81,6 +87,8 @@ def expected(points, times) -> pl.DataFrame:
         ([("w1", 0), ("w1", 10), ("w2", 1000)], [10, 10, 1000]),
         # a point twice at one instant: one point
         ([("w1", 0), ("w1", 10), ("w1", 10)], [10, 20]),
+        # heart rates only (an indoor run), two at one instant
+        ([], [10, 10, 20]),
     ],
 )
 def test_points_and_heart_rates_share_rows_like_an_outer_join(points, times):
