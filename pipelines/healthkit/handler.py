@@ -360,8 +360,9 @@ class ExportHandler:
         )
         wid = content_key(f"{runner}\x1f{activity}\x1f{src}\x1f{start}\x1f{end}")
         workout_keys = self.keys["workouts"]
-        parent = len(workout_keys)  # the key is added once the rows are made, so a workout's
-        # key index is also its place in the buffer (the plausibility check relies on it)
+        # the key is added once the rows are made: a workout's key index is then also its
+        # place in the buffer, which the plausibility check relies on (fragments)
+        parent = len(workout_keys)
         duration = _checked(get, "duration")
         duration_unit = get("durationUnit")
         duration_s = _scaled(duration, duration_unit, DURATION_TO_S)

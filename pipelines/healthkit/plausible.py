@@ -50,19 +50,18 @@ def implausible_records(table: pa.Table) -> list[Finding]:
         high.append(bounds.high if checked else None)
         factor.append(scale if checked else None)
     value = pc.multiply(table["value"], pc.take(pa.array(factor, pa.float64()), combos.indices))
-    outside = pc.or_(
+    outside = pc.or_kleene(
         pc.less(value, pc.take(pa.array(low, pa.float64()), combos.indices)),
         pc.greater(value, pc.take(pa.array(high, pa.float64()), combos.indices)),
     )
-    bad = pc.or_(pc.fill_null(outside, False), _ends_before_start(table))
+    bad = pc.or_kleene(pc.fill_null(outside, False), _ends_before_start(table))
     findings = []
     for i in pc.indices_nonzero(bad).to_pylist():
         row = table.slice(i, 1).select(["type", "unit", "value", "start_time", "end_time"])
         r = row.to_pylist()[0]
         element = f"Record {_short(r['type'])}"
-        bounds, factors = HEALTHKIT_RECORDS.get(r["type"], (None, None))
         if outside[i].as_py():
-            assert bounds is not None
+            bounds = HEALTHKIT_RECORDS[r["type"]][0]
             reason = f"{element} value {r['value']:g} {r['unit']} cannot be true "
             reason += f"(plausible: {bounds})"
         else:
@@ -80,12 +79,14 @@ def implausible_workouts(table: pa.Table) -> list[Finding]:
     )
     distance = table["total_distance_meters"]
     speed = pc.divide(distance, pc.if_else(pc.greater(elapsed, 0), elapsed, None))
-    negative = pc.or_(
+    negative = pc.or_kleene(
         pc.less(table["duration_seconds"], 0),
-        pc.or_(pc.less(distance, 0), pc.less(table["total_energy_burned_kcal"], 0)),
+        pc.or_kleene(pc.less(distance, 0), pc.less(table["total_energy_burned_kcal"], 0)),
     )
     too_fast = pc.greater(speed, ACTIVITY_SPEED.high)
-    bad = pc.or_(_ends_before_start(table), pc.fill_null(pc.or_(negative, too_fast), False))
+    bad = pc.or_kleene(
+        _ends_before_start(table), pc.fill_null(pc.or_kleene(negative, too_fast), False)
+    )
     findings = []
     for i in pc.indices_nonzero(bad).to_pylist():
         r = table.slice(i, 1).to_pylist()[0]
