@@ -29,6 +29,12 @@ PACE = Bounds(60, 3600, "s/km")
 ACTIVITY_SPEED = Bounds(0, 30, "m/s")
 """Average speed over a whole activity (30 m/s = 108 km/h: nothing human-powered is faster)."""
 SAMPLE_SPEED = Bounds(0, 50, "m/s")
+CADENCE = Bounds(0, 300, "steps/min")
+POWER = Bounds(0, 3000, "W")
+ALTITUDE = Bounds(-500, 9000, "m")
+TEMPERATURE = Bounds(-60, 60, "°C")
+ACTIVITY_ENERGY = Bounds(0, 20000, "kcal")
+PERCEIVED_EXERTION = Bounds(1, 10, "RPE")
 BODY_MASS = Bounds(20, 300, "kg")
 LEAN_BODY_MASS = Bounds(10, 200, "kg")
 HEIGHT = Bounds(50, 250, "cm")
@@ -44,13 +50,13 @@ COUNT = Bounds(0, float("inf"), "count")
 SAMPLES = {
     "heart_rate_bpm": HEART_RATE,
     "speed_mps": SAMPLE_SPEED,
-    "cadence_spm": Bounds(0, 300, "steps/min"),
-    "power_watts": Bounds(0, 3000, "W"),
+    "cadence_spm": CADENCE,
+    "power_watts": POWER,
     "latitude": Bounds(-90, 90, "°"),
     "longitude": Bounds(-180, 180, "°"),
-    "altitude_meters": Bounds(-500, 9000, "m"),
+    "altitude_meters": ALTITUDE,
     "distance_meters": Bounds(0, float("inf"), "m"),
-    "temperature_celsius": Bounds(-60, 60, "°C"),
+    "temperature_celsius": TEMPERATURE,
 }
 """Each value of an activity file's per-second samples, by raw sample column."""
 

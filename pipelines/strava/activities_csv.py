@@ -13,7 +13,17 @@ from typing import Any
 import pyarrow as pa
 
 from pipelines.strava.tables import UTC_US
-from warehouse.plausibility import ACTIVITY_SPEED
+from warehouse.plausibility import (
+    ACTIVITY_ENERGY,
+    ACTIVITY_SPEED,
+    ALTITUDE,
+    CADENCE,
+    HEART_RATE,
+    PERCEIVED_EXERTION,
+    POWER,
+    SAMPLE_SPEED,
+    TEMPERATURE,
+)
 
 # The 99-column header (2025). The 94-column one lacks Recovery .. For a Cause.
 MODERN_HEADER: tuple[str, ...] = tuple(
@@ -211,6 +221,25 @@ def _parser_for(name: str) -> Callable[[str], Any]:
     return str
 
 
+VALUE_BOUNDS = {
+    "max_heart_rate_bpm": HEART_RATE,
+    "max_heart_rate_bpm_stats": HEART_RATE,
+    "average_heart_rate": HEART_RATE,
+    "max_speed": SAMPLE_SPEED,
+    "average_speed": ACTIVITY_SPEED,
+    "max_cadence": CADENCE,
+    "average_cadence": CADENCE,
+    "max_watts": POWER,
+    "average_watts": POWER,
+    "weighted_average_power": POWER,
+    "calories": ACTIVITY_ENERGY,
+    "elevation_low": ALTITUDE,
+    "elevation_high": ALTITUDE,
+    "average_temperature": TEMPERATURE,
+    "perceived_exertion": PERCEIVED_EXERTION,
+}
+"""Columns whose value alone cannot be true outside its bounds: it is left out (and
+reported), the row loads."""
 _TOTALS = ("elapsed_time_seconds", "elapsed_time_seconds_precise", "moving_time", "distance_meters")
 
 
@@ -231,6 +260,21 @@ def implausible(values: dict[str, Any]) -> str | None:
             f"(plausible average speed: {ACTIVITY_SPEED})"
         )
     return None
+
+
+def _drop_implausible_values(values: dict[str, Any]) -> list[str]:
+    """Leave out the values outside `VALUE_BOUNDS` (a GPS spike's max speed of 90 m/s);
+    why, for each."""
+    reasons = []
+    for name, bounds in VALUE_BOUNDS.items():
+        value = values.get(name)
+        if value is not None and not bounds.low <= value <= bounds.high:
+            values[name] = None
+            reasons.append(
+                f"activity {values.get('activity_id')}: {name} {value:g} cannot be true "
+                f"(plausible: {bounds}); left out, the rest of the row loads"
+            )
+    return reasons
 
 
 @dataclass
@@ -322,6 +366,8 @@ def read_activities_csv(data: bytes, runner_id: str, source_file: str) -> CsvRes
         if error_reason is not None:
             problems.append((f"line {start}", error_reason, excerpt))
             continue
+        for reason in _drop_implausible_values(values):
+            problems.append((f"line {start}", reason, excerpt))
         activity_id = values["activity_id"]
         if activity_id in seen_ids:
             problems.append(
