@@ -60,6 +60,19 @@ SAMPLES = {
 }
 """Each value of an activity file's per-second samples, by raw sample column."""
 
+SUMMARY = {
+    "avg_heart_rate_bpm": HEART_RATE,
+    "max_heart_rate_bpm": HEART_RATE,
+    "avg_speed_mps": ACTIVITY_SPEED,
+    "max_speed_mps": SAMPLE_SPEED,
+    "avg_cadence_spm": CADENCE,
+    "max_cadence_spm": CADENCE,
+    "avg_power_watts": POWER,
+    "max_power_watts": POWER,
+    "calories_kcal": ACTIVITY_ENERGY,
+}
+"""Each value of an activity file's summary (session or lap), by raw column."""
+
 MASS_TO_KG = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "oz": 0.028349523, "st": 6.35029318}
 LENGTH_TO_CM = {"cm": 1.0, "m": 100.0, "mm": 0.1, "in": 2.54, "ft": 30.48}
 _PER_MINUTE = {"count/min": 1.0}

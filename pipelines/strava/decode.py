@@ -8,7 +8,7 @@ import zlib
 import pyarrow as pa
 
 from pipelines.strava.fit import decode_fit
-from pipelines.strava.model import Decoded, fail, to_tables
+from pipelines.strava.model import Decoded, drop_implausible_summary, fail, to_tables
 from pipelines.strava.xml_files import decode_gpx, decode_tcx
 
 DECODERS = {"fit": decode_fit, "gpx": decode_gpx, "tcx": decode_tcx}
@@ -54,5 +54,6 @@ def decode_job(
     decoded = decode_activity_file(name, data)
     if not decoded.usable:
         return None, decoded.problems
+    implausible = [*drop_implausible_summary(decoded), *decoded.samples.rejections()]
     tables = to_tables(decoded, runner_id, activity_id, source_file)
-    return tables, [*decoded.problems, *decoded.samples.rejections()]
+    return tables, [*decoded.problems, *implausible]

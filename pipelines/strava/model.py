@@ -14,7 +14,7 @@ from pipelines.strava.tables import (
     SAMPLE_FIELDS,
     SAMPLES_SCHEMA,
 )
-from warehouse.plausibility import SAMPLES, Bounds
+from warehouse.plausibility import SAMPLES, SUMMARY, Bounds
 
 _SAMPLE_BOUNDS = tuple(SAMPLES[f] for f in SAMPLE_FIELDS)
 
@@ -146,6 +146,24 @@ class Decoded:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (location, reason)
     usable: bool = True
     record_count: int = 0
+
+
+def drop_implausible_summary(decoded: Decoded) -> list[tuple[str, str]]:
+    """Leave out the session and lap values outside `warehouse.plausibility.SUMMARY` (a
+    corrupt max speed); (location, reason) for each. The rest of the file loads."""
+    problems = []
+    parts = [("session", decoded.summary)] + [
+        (f"lap {i + 1}", lap) for i, lap in enumerate(decoded.laps)
+    ]
+    for where, values in parts:
+        for name, bounds in SUMMARY.items():
+            value = values.get(name)
+            if isinstance(value, (int, float)) and not bounds.low <= value <= bounds.high:
+                values[name] = None
+                problems.append(
+                    (where, f"{name} {value:g} cannot be true (plausible: {bounds}); left out")
+                )
+    return problems
 
 
 def fail(file_format: str, location: str, reason: str) -> Decoded:

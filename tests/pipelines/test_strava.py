@@ -18,6 +18,7 @@ from pipelines.batches import Batch
 from pipelines.strava import TABLES, decode_activity_file, read_strava_export
 from pipelines.strava.activities_csv import MODERN_HEADER, read_activities_csv
 from pipelines.strava.decode import decode_job
+from pipelines.strava.model import Decoded, drop_implausible_summary
 from samples import SampleRunner, write_sample_inbox
 from tests.real_fixtures import REAL_FIXTURES
 
@@ -611,3 +612,17 @@ def test_a_sample_value_that_cannot_be_true_is_left_out_and_reported():
         )
     ]
     assert tables["activity_files"]["decode_problem"].to_pylist() == [None]  # not partial
+
+
+def test_a_summary_value_that_cannot_be_true_is_left_out():
+    decoded = Decoded(
+        "fit",
+        summary={"max_speed_mps": 80.5, "avg_heart_rate_bpm": 150},
+        laps=[{"avg_heart_rate_bpm": 300, "avg_speed_mps": 3.1}],
+    )
+    assert drop_implausible_summary(decoded) == [
+        ("session", "max_speed_mps 80.5 cannot be true (plausible: 0-50 m/s); left out"),
+        ("lap 1", "avg_heart_rate_bpm 300 cannot be true (plausible: 20-250 bpm); left out"),
+    ]
+    assert decoded.summary == {"max_speed_mps": None, "avg_heart_rate_bpm": 150}
+    assert decoded.laps == [{"avg_heart_rate_bpm": None, "avg_speed_mps": 3.1}]
