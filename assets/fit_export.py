@@ -21,12 +21,18 @@ import dagster as dg
 import polars as pl
 
 from assets.ingest import WAREHOUSE_POOL
-from assets.layers import column_schema
+from assets.layers import (
+    RUNNERS_PER_PASS,
+    column_schema,
+    runners_built_result,
+    runners_built_spec,
+)
 from assets.resources import CadenceHomeResource
 from transforms.fit_workouts import encode_workout, has_workout
-from warehouse.connection import read_table, rewrite_tables
+from warehouse.connection import read_table
 from warehouse.contracts import contract
 from warehouse.publish import write_atomically
+from warehouse.runner_builds import in_passes, rebuild_runners
 from warehouse.settings import require_runner_id
 
 FIT_FILES = contract("plans.fit_files")
@@ -52,12 +58,15 @@ class _Planned:
         return self.folder / self.name
 
 
-def export_workouts(exports_dir: Path, sessions: pl.DataFrame) -> pl.DataFrame:
+def export_workouts(
+    exports_dir: Path, sessions: pl.DataFrame, runner_ids: list[str] | None = None
+) -> pl.DataFrame:
     """Write the FIT file of every session that has a workout (rows of plans.planned_sessions)
     under exports_dir; return the plans.fit_files rows describing them (audit columns null).
 
     Each plan folder of these sessions ends up holding exactly their files and a README;
-    every other plan folder under exports_dir loses its workouts and README (and goes, unless
+    every other plan folder under exports_dir (or under the folders of `runner_ids`, when
+    only those runners are exported) loses its workouts and README (and goes, unless
     something else was put there). Unchanged files are left untouched, so re-exporting the
     same sessions changes nothing.
     """
@@ -78,7 +87,7 @@ def export_workouts(exports_dir: Path, sessions: pl.DataFrame) -> pl.DataFrame:
     row_of = {p.path: row for p, row in zip(every, rows, strict=True)}
     for folder, planned in plans.items():
         _tidy_plan_folder(exports_dir / folder, [(p, row_of[p.path]) for p in planned])
-    for retired in _plan_folders(exports_dir) - plans.keys():
+    for retired in _plan_folders(exports_dir, runner_ids) - plans.keys():
         _tidy_plan_folder(exports_dir / retired, [])
         if not any((exports_dir / retired.parent).iterdir()):
             (exports_dir / retired.parent).rmdir()
@@ -113,9 +122,13 @@ def _plan_folder(plan_id: str) -> str:
     return plan_id
 
 
-def _plan_folders(exports_dir: Path) -> set[Path]:
-    """Every runner/plan folder already under exports_dir, relative to it."""
-    return {folder.relative_to(exports_dir) for folder in exports_dir.glob("*/*/")}
+def _plan_folders(exports_dir: Path, runner_ids: list[str] | None) -> set[Path]:
+    """Every runner/plan folder already under exports_dir (of `runner_ids` only, if given),
+    relative to it."""
+    folders = {folder.relative_to(exports_dir) for folder in exports_dir.glob("*/*/")}
+    if runner_ids is None:
+        return folders
+    return {folder for folder in folders if folder.parent.name in runner_ids}
 
 
 def _file_name(session: dict[str, Any], taken: set[str]) -> str:
@@ -178,19 +191,23 @@ press the lap button.
 """
 
 
+FIT_KEY = dg.AssetKey(["exports", "fit_files"])
+
+
 @dg.asset(
-    key=dg.AssetKey(["exports", "fit_files"]),
+    key=FIT_KEY,
     deps=[dg.AssetKey(["plans", "planned_sessions"])],
     group_name="exports",
     kinds={"polars", "duckdb", "fit"},
     owners=["team:cadence"],
     pool=WAREHOUSE_POOL,
     metadata={"dagster/column_schema": column_schema(contract("plans.fit_files"))},
+    check_specs=[runners_built_spec(FIT_KEY, "exports")],
     description="A Garmin FIT workout file for every planned run of the active plans, in "
     "$CADENCE_HOME/exports/<runner_id>/<plan_id>/, ready to copy to a watch's "
     "GARMIN/NewFiles; plans.fit_files records each file's path, SHA-256, size and steps.",
 )
-def fit_workouts(cadence: CadenceHomeResource) -> dg.MaterializeResult:
+def fit_workouts(context: dg.AssetExecutionContext, cadence: CadenceHomeResource):
     home = cadence.home
     with cadence.warehouse() as con:
         sessions = read_table(
@@ -199,25 +216,46 @@ def fit_workouts(cadence: CadenceHomeResource) -> dg.MaterializeResult:
             "plan_id IN (SELECT plan_id FROM plans.training_plans WHERE status = 'active')",
         )
         previous = read_table(con, FIT_FILES).select("fit_file_id", "created_at")
-        exported = export_workouts(home.exports, sessions)
         now = dt.datetime.now(dt.UTC)
-        # an unchanged file keeps the time it was first written
-        stamped = (
-            exported.drop("created_at")
-            .join(previous, on="fit_file_id", how="left")
-            .with_columns(
-                pl.col("created_at").fill_null(now),
-                pl.lit(now, dtype=FIT_FILES.columns["updated_at"].dtype).alias("updated_at"),
+
+        def export(ids: list[str]) -> list[pl.DataFrame]:
+            mine = sessions.filter(pl.col("runner_id").is_in(ids))
+            exported = export_workouts(home.exports, mine, ids)
+            # an unchanged file keeps the time it was first written
+            stamped = (
+                exported.drop("created_at")
+                .join(previous, on="fit_file_id", how="left")
+                .with_columns(
+                    pl.col("created_at").fill_null(now),
+                    pl.lit(now, dtype=FIT_FILES.columns["updated_at"].dtype).alias("updated_at"),
+                )
             )
+            return [stamped]
+
+        # runners with sessions to export, or with files to tidy away
+        runners = {
+            row[0]
+            for row in con.execute(
+                "SELECT runner_id FROM coach.runners UNION SELECT runner_id FROM plans.fit_files"
+            ).fetchall()
+        } | set(sessions["runner_id"])
+        rebuild = rebuild_runners(
+            con, [FIT_FILES], in_passes(runners, RUNNERS_PER_PASS), export, "exports"
         )
-        rewrite_tables(con, [FIT_FILES], [[stamped]])
-    return dg.MaterializeResult(
+        check = runners_built_result(
+            con, FIT_KEY, len(rebuild.built), rebuild.failures, context.run_id
+        )
+        exported = read_table(con, FIT_FILES, "runner_id IN (SELECT unnest(?))", [rebuild.built])
+    planned = sessions.filter(pl.col("runner_id").is_in(rebuild.built)).height
+    yield dg.MaterializeResult(
+        asset_key=FIT_KEY,
         metadata={
             "dagster/row_count": exported.height,
-            "sessions": sessions.height,
-            "sessions_without_workout": sessions.height - exported.height,
+            "sessions": planned,
+            "sessions_without_workout": planned - exported.height,
             "runners": exported["runner_id"].n_unique(),
             "total_bytes": int(exported["size_bytes"].sum()),
             "exports_dir": dg.MetadataValue.path(str(home.exports)),
-        }
+        },
     )
+    yield check

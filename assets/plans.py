@@ -1,20 +1,23 @@
 """Plan assets: reference data from the repo, then plans, sessions and adherence per runner."""
 
 import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
 
 import dagster as dg
 import polars as pl
 
 from assets.ingest import WAREHOUSE_POOL
-from assets.layers import table_spec
+from assets.layers import runners_built_result, runners_built_spec, table_spec
 from assets.narrator import Narrator
 from assets.resources import CadenceHomeResource
 from transforms.adherence import match_sessions, weekly_compliance
 from transforms.plan_validation import validate_plan
 from transforms.plans import PlanReference, apply_replan, generate_plan, replan
-from warehouse.connection import read_table, transaction, upsert
+from warehouse.connection import read_table
 from warehouse.contracts import contract
 from warehouse.reference import SEED_FILES, seed_reference
+from warehouse.runner_builds import in_passes, rebuild_runners
 from warehouse.settings import plan_date
 
 REFERENCE_DESCRIPTIONS = {
@@ -64,12 +67,31 @@ PLAN_DESCRIPTIONS = {
 }
 
 
+PLANS_KEY = dg.AssetKey(["plans", "training_plans"])
+RUNNERS_PER_PASS = 10
+"""Plans are made this many runners at a time (their narratives are asked for together)."""
+
+
+@dataclass
+class RunnerPlanLog:
+    """What the plan layer did for one runner, for the run's metadata."""
+
+    validation: str | None = None
+    """Validation status of the plan made in this run (None: the plan carried on)."""
+    narration: str | None = None
+    retired: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    """Their active plan's sessions counted by status."""
+    weeks_with_compliance: int = 0
+
+
 @dg.multi_asset(
     specs=[table_spec("plans", t, PLAN_DEPS, d) for t, d in PLAN_DESCRIPTIONS.items()],
+    check_specs=[runners_built_spec(PLANS_KEY, "plans")],
     pool=WAREHOUSE_POOL,
     name="plan_layer",
 )
-def plan_layer(cadence: CadenceHomeResource):
+def plan_layer(context: dg.AssetExecutionContext, cadence: CadenceHomeResource):
     # New plans are made as of the plan date; runs are matched to sessions up to today (the
     # plan date may be set in the past to replay, e.g. by the demo).
     as_of, now = plan_date(), dt.datetime.now(dt.UTC)
@@ -78,82 +100,113 @@ def plan_layer(cadence: CadenceHomeResource):
     sessions_table = contract("plans.planned_sessions")
     weekly_table = contract("coach.weekly_summaries")
     narrator = Narrator.from_environment(cadence.home.narrative_cache)
+    log: dict[str, RunnerPlanLog] = {}
     with cadence.warehouse() as con:
         reference = PlanReference.from_frames(
             *(read_table(con, contract(name)) for name in SEED_FILES)
         )
-        runners = read_table(con, contract("coach.runners")).to_dicts()
-        plans = read_table(con, plans_table)
-        decision = replan(runners, plans, as_of, reference)
-        checked_plans, fresh_sessions = [], []
-        for runner in (r for r in runners if r["runner_id"] in decision.generate):
-            generated = generate_plan(runner, as_of, reference, now)
-            checked = validate_plan(
-                generated.plan, generated.sessions, reference.rules, runner, now=now
+        runners = read_table(con, contract("coach.runners"))
+
+        def build(ids: list[str]) -> list[pl.DataFrame]:
+            mine = "runner_id IN (SELECT unnest(?))"
+            chosen = runners.filter(pl.col("runner_id").is_in(ids)).to_dicts()
+            plans = read_table(con, plans_table, mine, [ids])
+            decision = replan(chosen, plans, as_of, reference)
+            checked_plans, fresh_sessions = [], []
+            for runner in (r for r in chosen if r["runner_id"] in decision.generate):
+                generated = generate_plan(runner, as_of, reference, now)
+                checked = validate_plan(
+                    generated.plan, generated.sessions, reference.rules, runner, now=now
+                )
+                checked_plans.append((checked.plan, runner))
+                fresh_sessions.extend(checked.sessions)
+            narrated = narrator.narrate_all(checked_plans, list(reference.knowledge.values()))
+            fresh = plans_table.conform(
+                pl.from_dicts(
+                    [result.plan for result in narrated],
+                    schema=plans_table.polars_schema,
+                    strict=False,
+                )
             )
-            checked_plans.append((checked.plan, runner))
-            fresh_sessions.extend(checked.sessions)
-        narrated = narrator.narrate_all(checked_plans, list(reference.knowledge.values()))
-        fresh_plans = [result.plan for result in narrated]
-        narration = {
-            runner["runner_id"]: result.reason
-            for (_, runner), result in zip(checked_plans, narrated, strict=True)
-        }
-        fresh = plans_table.conform(
-            pl.from_dicts(fresh_plans, schema=plans_table.polars_schema, strict=False)
+            every_plan = apply_replan(plans, fresh, decision.retire, today, now)
+            active = every_plan.filter(pl.col("status") == "active")["plan_id"].implode()
+            sessions = pl.concat(
+                [
+                    read_table(con, sessions_table, mine, [ids]).filter(
+                        ~pl.col("plan_id").is_in(fresh["plan_id"].implode())
+                    ),
+                    sessions_table.conform(
+                        pl.from_dicts(
+                            fresh_sessions, schema=sessions_table.polars_schema, strict=False
+                        )
+                    ),
+                ]
+            )
+            followed = match_sessions(
+                sessions.filter(pl.col("plan_id").is_in(active)),
+                read_table(con, contract("terra.activities"), mine, [ids]),
+                today,
+            )
+            every_session = pl.concat([sessions.filter(~pl.col("plan_id").is_in(active)), followed])
+            weekly = weekly_compliance(
+                read_table(con, weekly_table, mine, [ids]), every_plan, every_session
+            )
+            retiring = plans.filter(pl.col("plan_id").is_in(list(decision.retire)))
+            for runner_id in ids:  # a runner rebuilt alone after a failed pass starts afresh
+                log[runner_id] = RunnerPlanLog(
+                    retired=retiring.filter(pl.col("runner_id") == runner_id).height,
+                    statuses=Counter(
+                        followed.filter(pl.col("runner_id") == runner_id)["status"].to_list()
+                    ),
+                    weeks_with_compliance=weekly.filter(pl.col("runner_id") == runner_id)[
+                        "compliance_percentage"
+                    ]
+                    .is_not_null()
+                    .sum(),
+                )
+            for (plan, runner), result in zip(checked_plans, narrated, strict=True):
+                log[runner["runner_id"]].validation = plan["validation_status"]
+                log[runner["runner_id"]].narration = result.reason
+            return [every_plan, every_session, weekly]
+
+        rebuild = rebuild_runners(
+            con,
+            [plans_table, sessions_table, weekly_table],
+            in_passes(runners["runner_id"].to_list(), RUNNERS_PER_PASS),
+            build,
+            "plans",
         )
-        every_plan = apply_replan(plans, fresh, decision.retire, today, now)
-        active = every_plan.filter(pl.col("status") == "active")["plan_id"].implode()
-        sessions = pl.concat(
-            [
-                read_table(con, sessions_table).filter(
-                    ~pl.col("plan_id").is_in(fresh["plan_id"].implode())
-                ),
-                sessions_table.conform(
-                    pl.from_dicts(fresh_sessions, schema=sessions_table.polars_schema, strict=False)
-                ),
-            ]
+        check = runners_built_result(
+            con, PLANS_KEY, len(rebuild.built), rebuild.failures, context.run_id
         )
-        followed = match_sessions(
-            sessions.filter(pl.col("plan_id").is_in(active)),
-            read_table(con, contract("terra.activities")),
-            today,
-        )
-        every_session = pl.concat([sessions.filter(~pl.col("plan_id").is_in(active)), followed])
-        weekly = weekly_compliance(read_table(con, weekly_table), every_plan, every_session)
-        with transaction(con):
-            con.execute(f"DELETE FROM {sessions_table.qualified_name}")
-            con.execute(f"DELETE FROM {plans_table.qualified_name}")
-            upsert(con, plans_table, every_plan)
-            upsert(con, sessions_table, every_session)
-            upsert(con, weekly_table, weekly)
-    statuses = followed["status"].value_counts().rows()
+    done = [log[runner_id] for runner_id in rebuild.built]
+    made = {r: log[r] for r in rebuild.built if log[r].validation is not None}
+    statuses = sum((d.statuses for d in done), Counter())
     yield dg.MaterializeResult(
-        asset_key=dg.AssetKey(["plans", "training_plans"]),
+        asset_key=PLANS_KEY,
         metadata={
-            "dagster/row_count": every_plan.height,
+            "dagster/row_count": rebuild.rows[plans_table.qualified_name],
             "plan_date": as_of.isoformat(),
             "followed_until": today.isoformat(),
-            "plans_generated": len(fresh_plans),
-            "plans_retired": len(decision.retire),
+            "plans_generated": len(made),
+            "plans_retired": sum(d.retired for d in done),
             "validation": ", ".join(
-                f"{s}: {n}"
-                for s, n in fresh["validation_status"]
-                .value_counts()
-                .sort("validation_status")
-                .rows()
+                f"{s}: {n}" for s, n in sorted(Counter(m.validation for m in made.values()).items())
             )
             or "no new plans",
             "narratives": dg.MetadataValue.md(
-                "\n".join(f"- {r}: {why}" for r, why in narration.items()) or "no new plans"
+                "\n".join(f"- {r}: {m.narration}" for r, m in made.items()) or "no new plans"
             ),
         },
     )
     yield dg.MaterializeResult(
         asset_key=dg.AssetKey(["plans", "planned_sessions"]),
         metadata={
-            "dagster/row_count": every_session.height,
-            "active_sessions_by_status": ", ".join(f"{s}: {n}" for s, n in sorted(statuses)),
-            "weeks_with_compliance": weekly["compliance_percentage"].is_not_null().sum(),
+            "dagster/row_count": rebuild.rows[sessions_table.qualified_name],
+            "active_sessions_by_status": ", ".join(
+                f"{s}: {n}" for s, n in sorted(statuses.items())
+            ),
+            "weeks_with_compliance": sum(d.weeks_with_compliance for d in done),
         },
     )
+    yield check

@@ -11,12 +11,14 @@ import dagster as dg
 import polars as pl
 
 from assets.ingest import WAREHOUSE_POOL
+from assets.layers import runners_built_result, runners_built_spec
 from assets.resources import CadenceHomeResource
 from transforms.charts import plan_progression_chart, pmc_chart, snapshot_radar_chart
 from warehouse.active_plans import active_plans
 from warehouse.connection import open_warehouse, read_table
 from warehouse.contracts import contract
 from warehouse.publish import write_atomically
+from warehouse.runner_builds import RunnerFailure, runner_failure
 from warehouse.settings import CadenceHome
 
 DAILY_SUMMARIES = contract("terra.daily_summaries")
@@ -46,6 +48,8 @@ class RunnerReport:
 class RunnerReports:
     folder: Path
     runners: list[RunnerReport]
+    failures: list[RunnerFailure] = field(default_factory=list)
+    """Runners whose charts could not be drawn (their earlier files stay)."""
 
     @property
     def chart_count(self) -> int:
@@ -92,7 +96,8 @@ def write_runner_reports(home: CadenceHome, runner_ids: list[str] | None = None)
     """Draw every runner's charts (or only `runner_ids`'), reading the warehouse read-only,
     and write them to `home.reports/<runner_id>/<chart>.png`. A chart with nothing to draw
     (no daily summaries yet, no active plan) is skipped with the reason, and its stale file
-    from an earlier run is removed."""
+    from an earlier run is removed. A runner whose charts fail for any other reason is a
+    failure of that runner alone."""
     if not home.warehouse.exists():
         raise ValueError(f"no warehouse at {home.warehouse}; run `cadence materialize` first")
     reports = []
@@ -103,27 +108,45 @@ def write_runner_reports(home: CadenceHome, runner_ids: list[str] | None = None)
             {"ids": runner_ids},
         ).fetchall()
         plans = {p["runner_id"]: p for p in active_plans(con, runner_ids).to_dicts()}
+        failures = []
         for runner_id, name in runners:
-            report = RunnerReport(runner_id, name)
-            folder = home.reports / runner_id
-            folder.mkdir(parents=True, exist_ok=True)
             daily = read_table(con, DAILY_SUMMARIES, "runner_id = ?", [runner_id])
-            for stem in CHARTS:
-                path = folder / f"{stem}.png"
-                try:
-                    png = _draw(stem, runner_id, name, daily, plans.get(runner_id))
-                except ValueError as error:
-                    report.skipped[stem] = str(error)
-                    path.unlink(missing_ok=True)
-                    continue
-                write_atomically(path, png)
-                report.charts[stem] = path
-            reports.append(report)
-    return RunnerReports(home.reports, reports)
+            try:
+                reports.append(
+                    _draw_runner(home.reports / runner_id, runner_id, name, daily, plans)
+                )
+            except Exception as error:
+                failures.append(runner_failure(runner_id, "reports", error))
+    return RunnerReports(home.reports, reports, failures)
+
+
+def _draw_runner(
+    folder: Path,
+    runner_id: str,
+    name: str,
+    daily: pl.DataFrame,
+    plans: dict[str, dict[str, Any]],
+) -> RunnerReport:
+    report = RunnerReport(runner_id, name)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stem in CHARTS:
+        path = folder / f"{stem}.png"
+        try:
+            png = _draw(stem, runner_id, name, daily, plans.get(runner_id))
+        except ValueError as error:
+            report.skipped[stem] = str(error)
+            path.unlink(missing_ok=True)
+            continue
+        write_atomically(path, png)
+        report.charts[stem] = path
+    return report
+
+
+REPORTS_KEY = dg.AssetKey(["exports", "runner_reports"])
 
 
 @dg.asset(
-    key=dg.AssetKey(["exports", "runner_reports"]),
+    key=REPORTS_KEY,
     deps=[dg.AssetKey(["terra", "daily_summaries"]), dg.AssetKey(["plans", "training_plans"])],
     group_name="exports",
     description="Pictures per runner: fitness/fatigue/form over time (PMC), the active plan's "
@@ -132,16 +155,23 @@ def write_runner_reports(home: CadenceHome, runner_ids: list[str] | None = None)
     kinds={"polars", "duckdb", "matplotlib"},
     owners=["team:cadence"],
     pool=WAREHOUSE_POOL,
+    check_specs=[runners_built_spec(REPORTS_KEY, "reports")],
 )
-def runner_reports(cadence: CadenceHomeResource) -> dg.MaterializeResult:
-    # In the warehouse pool although it only reads: a read-only DuckDB connection cannot
+def runner_reports(context: dg.AssetExecutionContext, cadence: CadenceHomeResource):
+    # In the warehouse pool although it mostly reads: a read-only DuckDB connection cannot
     # open the file while another run holds it for writing.
     reports = write_runner_reports(cadence.home)
-    return dg.MaterializeResult(
+    with cadence.warehouse() as con:
+        check = runners_built_result(
+            con, REPORTS_KEY, len(reports.runners), reports.failures, context.run_id
+        )
+    yield dg.MaterializeResult(
+        asset_key=REPORTS_KEY,
         metadata={
             "charts": reports.chart_count,
             "runners": len(reports.runners),
             "folder": dg.MetadataValue.path(str(reports.folder)),
             "preview": dg.MetadataValue.md(reports.markdown()),
-        }
+        },
     )
+    yield check

@@ -19,6 +19,7 @@ import dagster as dg
 import duckdb
 
 from assets.definitions import defs
+from assets.layers import EVERY_RUNNER_BUILT, RUNNER_FAILURES
 from assets.partitions import inbox_runner_ids, register_runners
 from assets.schedules import DAILY_GROUPS, daily_refresh, publish_warehouse
 from warehouse.connection import scalar
@@ -142,6 +143,17 @@ def _watching(instance: dg.DagsterInstance, run_id: str, progress: RunProgress) 
     finally:
         finished.set()
         watcher.join()
+
+
+def runner_failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """One sentence per runner a layer of the run could not rebuild (from the layers'
+    `every_runner_built` checks), naming the runner and the cause."""
+    sentences = []
+    for evaluation in result.get_asset_check_evaluations():
+        listed = evaluation.metadata.get(RUNNER_FAILURES)
+        if evaluation.check_name == EVERY_RUNNER_BUILT and listed is not None:
+            sentences += listed.value
+    return sentences
 
 
 def row_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, str]]:

@@ -149,6 +149,16 @@ def test_schedule_sensor_and_checks_snapshot():
         ("plans/training_plans", "active_plans_validated"),
         ("plans/planned_sessions", "plan_id_exists"),
         ("exports/fit_files", "session_id_exists"),
+        *(
+            (key, "every_runner_built")
+            for key in (
+                "terra/activities",
+                "coach/runner_state",
+                "plans/training_plans",
+                "exports/fit_files",
+                "exports/runner_reports",
+            )
+        ),
     }
     blocking = {
         k.asset_key.to_user_string()
