@@ -12,21 +12,39 @@ from typing import Any
 
 from transforms.physiology import vdot
 
+RACE_DISTANCES_KM = {
+    "5k": 5.0,
+    "five_k": 5.0,
+    "10k": 10.0,
+    "ten_k": 10.0,
+    "half_marathon": 21.0975,
+    "marathon": 42.195,
+}
+"""The seed's race_distance_label values (and the personal-best keys) as kilometres."""
+
 FASTEST_GOAL_VDOT = 85.0
 """Daniels' tables end at VDOT 85, about what the men's world records need (84.7-86.5 from
 5 km to the marathon): a target needing more is faster than anyone has run."""
 
 
+def race_distance_km(goals: Mapping[str, Any]) -> float | None:
+    """The race distance as given, or else as its label names it (`half_marathon`)."""
+    given = goals.get("race_distance")
+    if given is not None:
+        return float(given)
+    return RACE_DISTANCES_KM.get(str(goals.get("race_distance_label") or "").lower())
+
+
 def target_time_problem(goals: Mapping[str, Any]) -> str | None:
     """Why the target time cannot be run over the race distance, or None."""
-    distance, target = goals.get("race_distance"), goals.get("target_time")
+    distance, target = race_distance_km(goals), goals.get("target_time")
     if not distance or not target:
         return None
     needed = vdot(distance * 1000, target)
     if needed <= FASTEST_GOAL_VDOT:
         return None
     return (
-        f"{target:g} s for {distance:g} km needs VDOT {needed:.0f}, faster than the world "
+        f"{target:g} s for {distance:g} km needs VDOT {needed:.1f}, faster than the world "
         f"record (VDOT {FASTEST_GOAL_VDOT:g}); give the finish time in seconds"
     )
 

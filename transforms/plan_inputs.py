@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from transforms.completeness import value_at
+from transforms.goal_checks import race_distance_km
 from transforms.physiology import heart_rate_zones, max_hr_for_age, vdot
 from warehouse.vocabulary import WEEKDAYS
 
@@ -164,7 +165,7 @@ def plan_inputs(runner: dict[str, Any]) -> PlanInputs:
         name=_get(identity, "preferred_name") or _get(identity, "name") or runner["runner_id"],
         coaching_voice=_get(runner.get("coaching"), "coaching_voice") or "encouraging",
         goal_type=goal_type,
-        race_distance_km=_get(goals, "race_distance"),
+        race_distance_km=race_distance_km(goals or {}),
         race_date=_get(goals, "race_date"),
         target_time_seconds=_get(goals, "target_time"),
         race_name=_get(goals, "race_name"),

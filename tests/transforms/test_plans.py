@@ -176,6 +176,12 @@ def test_goals_without_a_race_stay_in_base_or_maintenance():
     assert {p["name"] for p in passed.plan["phases"]} == {"Maintenance"}  # not a build-up
 
 
+def test_a_race_named_by_its_label_is_planned_for_its_distance():
+    made = plan_for(goals={"race_distance": None, "race_distance_label": "ten_k"})
+    assert made.plan["race_distance_km"] == 10.0
+    assert [p["name"] for p in made.plan["phases"]][-1] == "Taper"
+
+
 def test_a_runner_not_ready_gets_no_plan_and_loses_the_one_they_had():
     ana = runner()
     made = generate_plan(ana, AS_OF, reference(), NOW)
