@@ -362,7 +362,13 @@ def _accept(path: str, field: Field, value: Any, rejected: list[ValidationError]
                 )
             )
             continue
+        before = len(rejected)
         kept = _accept(f"{path}.{name}", child, child_value, rejected)
+        if name != key:  # named in the contract's words: say what the runner wrote
+            rejected[before:] = [
+                ValidationError(e.field, f"{e.message} (given as {path}.{key})")
+                for e in rejected[before:]
+            ]
         if kept is not _REJECTED:
             accepted = _merge(accepted, _nest({name: kept}))
     return accepted

@@ -93,7 +93,11 @@ def test_update_of_nested_struct_inside_section(api):
         ({"schedule.long_run_day": "funday"}, "schedule.long_run_day", "one of monday"),
         ({"identity.timezone": "Mars/Olympus"}, "identity.timezone", "IANA timezone"),
         ({"physical.height_cm": 30}, "physical.height_cm", ">= 100"),
-        ({"physical.weight": 900}, "physical.weight_kg", "<= 250"),
+        (
+            {"physical.weight": 900},
+            "physical.weight_kg",
+            "<= 250 (got 900.0) (given as physical.weight)",
+        ),
         ({"running.current_volume": 5000}, "running.current_volume", "<= 300"),
         (
             {"goals": {"race_distance": 10, "target_time": 60}},
