@@ -300,10 +300,10 @@ def _names(fields: Mapping[str, Field]) -> str:
     return ", ".join(fields)
 
 
-def _nest(fields: Mapping[str, Any]) -> dict[str, Any]:
+def _nest(fields: Mapping[Any, Any]) -> dict[str, Any]:
     nested: dict[str, Any] = {}
     for key, value in fields.items():
-        *parents, leaf = key.split(".")
+        *parents, leaf = str(key).split(".")  # YAML keys may be numbers, dates or null
         target = nested
         for part in parents:
             target = target.setdefault(part, {})

@@ -255,6 +255,13 @@ def test_a_bad_or_unknown_field_costs_that_field_not_its_section(api):
     assert runner["goals"]["race_distance"] == 10  # other sections land untouched
 
 
+def test_keys_yaml_reads_as_numbers_or_null_are_unknown_fields(api):
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    applied = api.apply_profile(runner_id, {2026: "x", "identity": {None: "y", "name": "Ana"}})
+    assert {e.field for e in applied.rejected} == {"2026", "identity.None"}
+    assert applied.runner["identity"]["name"] == "Ana"
+
+
 def test_a_rejected_fact_the_plan_needs_stops_the_plan_until_fixed(api):
     runner_id = api.create_runner("user-1", "Ana")["runner_id"]
     bad = {**SEED_NAMED_PROFILE, "schedule": {"blocked_days": ["mondays"]}}
