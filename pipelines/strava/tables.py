@@ -45,7 +45,9 @@ ACTIVITY_FILES = RawTable(
         "great-circle sum, `device_product` holds the GPX `creator`. `record_count` is the "
         "number of FIT record messages / trackpoints read; `sample_count` the rows in "
         "`samples` (records sharing a timestamp are merged). `decode_problem` is set when the "
-        "file only partly decoded (the rejection is also recorded in quarantine)."
+        "file only partly decoded (the rejection is also recorded in quarantine); terra then "
+        "takes the activity's totals from activities.csv. Summary or lap values that cannot "
+        "be true (warehouse.plausibility.SUMMARY) are left out and quarantined."
     ),
 )
 
@@ -65,9 +67,11 @@ SAMPLES = RawTable(
     doc=(
         "Per-record samples of each activity file (FIT record messages, GPX trkpt, TCX "
         "Trackpoint) with a timestamp; records without one are skipped and records sharing a "
-        "timestamp merged. `elapsed_seconds` counts from the first sample. Speed is FIT "
-        "`enhanced_speed` when present, altitude `enhanced_altitude`; FIT semicircles are "
-        "converted to degrees; cadence as in `activity_files`."
+        "timestamp merged (a value only one has is kept, values several have are averaged). "
+        "Values that cannot be true (warehouse.plausibility.SAMPLES, e.g. 0 bpm) are left "
+        "out and counted in quarantine. `elapsed_seconds` counts from the first sample. "
+        "Speed is FIT `enhanced_speed` when present, altitude `enhanced_altitude`; FIT "
+        "semicircles are converted to degrees; cadence as in `activity_files`."
     ),
 )
 
