@@ -6,8 +6,10 @@ import datetime as dt
 import json
 import os
 import shutil
+import socket
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +18,7 @@ import typer
 import yaml
 from dotenv import load_dotenv
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -29,10 +32,12 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from assets.failure_text import error_sentence, first_line, step_failure_sentence
 from assets.plan_view import plan_app
 from assets.profiles import apply_profiles
 from pipelines.inbox import ExportFile
 from pipelines.ingest import IngestReport, run_ingest
+from pipelines.profiles import scan_inbox
 from pipelines.sources import IngestProgress
 from transforms.completeness import not_ready_reason
 from transforms.goal_checks import past_race_notice
@@ -54,6 +59,8 @@ DEMO_MARKER = ".cadence-demo"
 DEMO_PLAN_WEEKS_AGO = 3
 """`cadence demo` makes plans this long before its sample data ends, to show them followed."""
 REJECTIONS_SHOWN = 20
+DEBUG_VARIABLE = "CADENCE_DEBUG"
+"""Set, an unexpected error shows its traceback instead of one line."""
 USER_ERRORS = (
     ValidationError,
     RunnerNotFound,
@@ -85,9 +92,10 @@ def ingest(
     force: Annotated[bool, typer.Option(help="Re-read exports even if unchanged.")] = False,
 ) -> None:
     """Load what is new in the inbox (profiles, Strava and Apple Health exports)."""
-    report = _ingest(_home(), runner_ids, force)
-    if not report.runners:
-        raise ValueError(f"no runner folders in {_home().inbox}; drop exports there first")
+    home = _home().create()
+    if not runner_ids and not scan_inbox(home.inbox)[0]:
+        raise ValueError(f"no runner folders in {home.inbox}; drop exports there first")
+    report = _ingest(home, runner_ids, force)
     if report.ledger.read and not any(
         rows
         for table, rows in report.rows_by_table.items()
@@ -180,7 +188,8 @@ def materialize(
 def _materialize(home: CadenceHome, groups: list[str] | None, runner_id: str | None) -> None:
     from dagster import DagsterEventType
 
-    from assets.run import RunProgress, materialize_home
+    from assets.layers import EVERY_RUNNER_BUILT
+    from assets.run import RunProgress, materialize_home, runner_failures
 
     progress = Progress(
         TextColumn("{task.description}"),
@@ -211,12 +220,14 @@ def _materialize(home: CadenceHome, groups: list[str] | None, runner_id: str | N
     seconds = time.perf_counter() - started
     failures = result.get_step_failure_events()
     skipped = [e for e in result.all_events if e.event_type == DagsterEventType.STEP_SKIPPED]
+    # One line per failed step: the cause's first sentence, and where the whole error is.
     for failure in failures:
-        error = failure.step_failure_data.error
-        while error is not None and error.cause is not None:  # the user's error, not Dagster's
-            error = error.cause
-        message = error.message.strip().splitlines()[-1] if error else "no message"
-        console.print(f"[red]Failed[/] {failure.step_key}: {message}")
+        sentence = step_failure_sentence(failure.step_failure_data.error)
+        console.print(
+            f"[red]Failed[/] {failure.step_key}: {escape(sentence)} "
+            f"[dim](whole error: step {failure.step_key} of run {result.run_id[:8]} in "
+            "`cadence ui`)[/]"
+        )
     checks = result.get_asset_check_evaluations()
     failing = [f"{c.asset_key.to_user_string()}:{c.check_name}" for c in checks if not c.passed]
     console.print(
@@ -234,16 +245,27 @@ def _materialize(home: CadenceHome, groups: list[str] | None, runner_id: str | N
         )
         raise typer.Exit(1)
     console.print(f"Published {home.published}")
+    failed_runners = runner_failures(result)
+    for sentence in failed_runners:
+        console.print(f"[red]Failed[/] {escape(sentence)}")
+    if failed_runners:
+        console.print(
+            f"Every other runner was built and published. Why, with the first offending "
+            f"values: quarantine.rejected, and the run {result.run_id[:8]}'s "
+            f"{EVERY_RUNNER_BUILT} checks in the Dagster UI (`cadence ui`)."
+        )
+        raise typer.Exit(1)
 
 
 @app.command()
 def ui(
-    port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the Dagster UI.")] = 3000,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
     """Open the Dagster UI on this home (sharing run history with the CLI)."""
     from assets.run import WORKSPACE, dagster_instance
 
+    _require_free_port(host, port)
     home = _home()
     dagster_instance(home)  # writes dagster.yaml and sets DAGSTER_HOME for the child
     # Started in the instance's folder, dagster dev does not warn that the project's own
@@ -253,6 +275,27 @@ def ui(
         "dagster",
         ["dagster", "dev", "-w", str(WORKSPACE), "--port", str(port), "--host", host],
     )
+
+
+def _require_free_port(host: str, port: int) -> None:
+    """Bind the UI's address for a moment first: `dagster dev` starts its daemon before its web
+    server finds the port taken, and the daemon then runs on without a UI."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror:
+        raise ValueError(f"--host {host} is not an address to listen on") from None
+    with socket.socket(family, kind, proto) as probe:
+        # as the web server does, so a port its last run left in TIME_WAIT counts as free
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise ValueError(
+                f"cannot open the UI on {host}:{port} ({error.strerror}): stop what listens "
+                "there, or choose another port with --port"
+            ) from None
 
 
 @app.command()
@@ -377,7 +420,7 @@ def runner_update(
         path, sep, raw = assignment.partition("=")
         if not sep:
             raise ValueError(f"{assignment!r} is not of the form section.field=value")
-        fields[path.strip()] = yaml.safe_load(raw) if raw.strip() else None
+        fields[path.strip()] = _yaml_value(path.strip(), raw)
     with open_warehouse(_home().create().warehouse) as con:
         runner = RunnerAPI(con).update_runner(runner_id, fields)
     completeness = runner["conversation_state"]["data_completeness"]
@@ -388,6 +431,22 @@ def runner_update(
     not_ready = not_ready_reason(runner["conversation_state"])
     if not_ready is not None:
         console.print(f"{runner_id} still has {not_ready}.", markup=False)
+
+
+def _yaml_value(path: str, raw: str) -> Any:
+    """The value of `path=raw` read as YAML (nothing is null); what YAML cannot read is one
+    sentence naming the field, not a parser traceback."""
+    if not raw.strip():
+        return None
+    try:
+        return yaml.safe_load(raw)
+    except yaml.MarkedYAMLError as error:
+        raise ValueError(
+            f"{path}: {raw!r} is not a YAML value ({error.problem}); "
+            f"quote text, e.g. {path}='\"{raw}\"'"
+        ) from None
+    except (yaml.YAMLError, ValueError) as error:  # a date like 2026-13-45 fails after parsing
+        raise ValueError(f"{path}: {raw!r} is not a valid value ({error})") from None
 
 
 @runner_app.command("list")
@@ -429,5 +488,18 @@ def main() -> None:
     try:
         app()
     except USER_ERRORS as error:
-        console.print(f"[red]Error:[/] {error}")
+        console.print(
+            f"[red]Error:[/] {escape(first_line(str(error)) or repr(error))}", soft_wrap=True
+        )
+        sys.exit(1)
+    except Exception as error:
+        # Not bad input but a bug: still one line, with the traceback a variable away.
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        sentence = error_sentence("".join(traceback.format_exception_only(error)))
+        console.print(
+            f"[red]Unexpected error[/] (a bug in Cadence; {DEBUG_VARIABLE}=1 shows the "
+            f"traceback): {escape(sentence)}",
+            soft_wrap=True,
+        )
         sys.exit(1)

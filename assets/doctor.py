@@ -37,6 +37,11 @@ def diagnose(home: CadenceHome) -> list[Finding]:
             *findings,
             Finding("home", "fail", f"{home.root} does not exist: run `cadence init`"),
         ]
+    if not home.root.is_dir():
+        return [
+            *findings,
+            Finding("home", "fail", f"{home.root} is a file, not a folder: set CADENCE_HOME"),
+        ]
     writable = os.access(home.root, os.W_OK)
     findings.append(
         Finding(

@@ -39,11 +39,12 @@ def show(
     """The runner's active plan: the season, one week (--week N) or one day (--day DATE)."""
     if week is not None and day is not None:
         raise ValueError("give --week or --day, not both")
+    zoom_day = _date(day) if day is not None else None  # a bad date is named before any read
     name, plan, sessions = load_active_plan(CadenceHome.from_env(), runner_id)
     if week is not None:
         view = week_view(plan, sessions, week)
-    elif day is not None:
-        view = day_view(plan, sessions, _date(day))
+    elif zoom_day is not None:
+        view = day_view(plan, sessions, zoom_day)
     else:
         view = season_view(plan, name)
     console.print(Group(*view))

@@ -62,6 +62,10 @@ class CadenceHome:
         return self.inbox / require_runner_id(runner_id)
 
     def create(self) -> CadenceHome:
+        if self.root.exists() and not self.root.is_dir():
+            raise ValueError(
+                f"the Cadence home {self.root} is a file, not a folder: point CADENCE_HOME at one"
+            )
         for folder in (
             self.inbox,
             self.exports,
