@@ -19,7 +19,7 @@ class Bounds:
 
     def __str__(self) -> str:
         if self.high == float("inf"):
-            return f"at least {self.low:g} {self.unit}"
+            return f"at least {self.low:g} {self.unit}".rstrip()
         return f"{self.low:g}-{self.high:g} {self.unit}"
 
 
@@ -44,7 +44,7 @@ RESPIRATORY_RATE = Bounds(2, 80, "breaths/min")
 VO2MAX = Bounds(10, 95, "mL/kg/min")
 SYSTOLIC_BP = Bounds(50, 260, "mmHg")
 DIASTOLIC_BP = Bounds(30, 180, "mmHg")
-COUNT = Bounds(0, float("inf"), "count")
+NOT_NEGATIVE = Bounds(0, float("inf"), "")
 """Steps, floors, distances and energies: never negative."""
 
 SAMPLES = {
@@ -55,7 +55,7 @@ SAMPLES = {
     "latitude": Bounds(-90, 90, "°"),
     "longitude": Bounds(-180, 180, "°"),
     "altitude_meters": ALTITUDE,
-    "distance_meters": Bounds(0, float("inf"), "m"),
+    "distance_meters": NOT_NEGATIVE,
     "temperature_celsius": TEMPERATURE,
 }
 """Each value of an activity file's per-second samples, by raw sample column."""
@@ -94,13 +94,13 @@ HEALTHKIT_RECORDS: dict[str, tuple[Bounds, dict[str, float] | None]] = {
         "BodyMassIndex": (BMI, _SAME),
         "BloodPressureSystolic": (SYSTOLIC_BP, {"mmHg": 1.0}),
         "BloodPressureDiastolic": (DIASTOLIC_BP, {"mmHg": 1.0}),
-        "StepCount": (COUNT, _SAME),
-        "FlightsClimbed": (COUNT, _SAME),
-        "DistanceWalkingRunning": (COUNT, _SAME),
-        "DistanceCycling": (COUNT, _SAME),
-        "ActiveEnergyBurned": (COUNT, _SAME),
-        "BasalEnergyBurned": (COUNT, _SAME),
-        "AppleExerciseTime": (COUNT, _SAME),
+        "StepCount": (NOT_NEGATIVE, _SAME),
+        "FlightsClimbed": (NOT_NEGATIVE, _SAME),
+        "DistanceWalkingRunning": (NOT_NEGATIVE, _SAME),
+        "DistanceCycling": (NOT_NEGATIVE, _SAME),
+        "ActiveEnergyBurned": (NOT_NEGATIVE, _SAME),
+        "BasalEnergyBurned": (NOT_NEGATIVE, _SAME),
+        "AppleExerciseTime": (NOT_NEGATIVE, _SAME),
     }.items()
 }
 """Apple Health record type -> (bounds, factor from the record's unit to the bounds' unit;

@@ -33,27 +33,28 @@ def _interval_reason(element: str, row: dict) -> str:
 
 def implausible_records(table: pa.Table) -> list[Finding]:
     """Records with a value outside their type's bounds, or ending before they start."""
-    combos = (
-        pc.binary_join_element_wise(
-            pc.fill_null(table["type"], ""), pc.fill_null(table["unit"], ""), "\x1f"
-        )
-        .combine_chunks()
-        .dictionary_encode()
-    )
+    # per (type, unit) pair, found through the few distinct types and units of the table
+    types = table["type"].combine_chunks().dictionary_encode()
+    units = table["unit"].combine_chunks().dictionary_encode()  # null (category) pairs: none
     low, high, factor = [], [], []
-    for combo in combos.dictionary.to_pylist():
-        record_type, unit = combo.split("\x1f")
+    for record_type in types.dictionary.to_pylist():
         bounds, factors = HEALTHKIT_RECORDS.get(record_type, (None, None))
-        scale = 1.0 if factors is None else factors.get(unit)
-        checked = bounds is not None and scale is not None
-        low.append(bounds.low if checked else None)
-        high.append(bounds.high if checked else None)
-        factor.append(scale if checked else None)
-    value = pc.multiply(table["value"], pc.take(pa.array(factor, pa.float64()), combos.indices))
-    outside = pc.or_kleene(
-        pc.less(value, pc.take(pa.array(low, pa.float64()), combos.indices)),
-        pc.greater(value, pc.take(pa.array(high, pa.float64()), combos.indices)),
+        for unit in units.dictionary.to_pylist():
+            scale = 1.0 if factors is None else factors.get(unit)
+            checked = bounds is not None and scale is not None
+            low.append(bounds.low if checked else None)
+            high.append(bounds.high if checked else None)
+            factor.append(scale if checked else None)
+    pair = pc.add(
+        pc.multiply(pc.cast(types.indices, pa.int32()), len(units.dictionary)),
+        pc.cast(units.indices, pa.int32()),
     )
+
+    def per_row(values: list[float | None]) -> pa.Array:
+        return pc.take(pa.array(values, pa.float64()), pair)
+
+    value = pc.multiply(table["value"], per_row(factor))
+    outside = pc.or_kleene(pc.less(value, per_row(low)), pc.greater(value, per_row(high)))
     bad = pc.or_kleene(pc.fill_null(outside, False), _ends_before_start(table))
     findings = []
     for i in pc.indices_nonzero(bad).to_pylist():

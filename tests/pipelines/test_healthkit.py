@@ -609,7 +609,7 @@ def test_values_that_cannot_be_true_are_quarantined_and_the_rest_loads() -> None
     assert found == {
         ("line 6", "records"): "Record BodyMass value 0 kg cannot be true (plausible: 20-300 kg)",
         ("line 8", "records"): "Record StepCount value -120 count cannot be true "
-        "(plausible: at least 0 count)",
+        "(plausible: at least 0)",
         ("line 9", "records"): "Record DistanceWalkingRunning ends (2015-08-15 10:58:30 UTC) "
         "before it starts (2015-08-15 11:05:00 UTC)",
         ("line 37", "records"): "Record HeartRate value 400 count/min cannot be true "
