@@ -30,6 +30,7 @@ from transforms.terra_sources import (
     strava_candidates,
     strava_samples,
 )
+from warehouse.plausibility import ACTIVITY_SPEED, PACE, Bounds
 from warehouse.vocabulary import RUNNING_TYPES
 
 PACED_TYPES = (*RUNNING_TYPES, "walking", "hiking")
@@ -279,22 +280,27 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
         pl.when(moving_time > 0).then(moving_time).alias("moving_time_seconds")
     )
     moving = pl.coalesce("moving_time_seconds", "duration_seconds")
+    # derived from fields of different sources (a route's moving time beside a workout's
+    # distance): a speed or pace that cannot be true is left out, never clipped into range
     merged = merged.with_columns(
-        pl.when(pl.col("distance_meters") > 0)
-        .then(pl.coalesce("avg_speed_meters_per_second", pl.col("distance_meters") / moving))
-        .alias("avg_speed_meters_per_second"),
-        pl.when(paced)
-        .then(moving / (pl.col("distance_meters") / 1000))
-        .alias("avg_pace_seconds_per_km"),
-        pl.when(paced & (pl.col("max_speed_meters_per_second") > 0.3))
-        .then(1000 / pl.col("max_speed_meters_per_second"))
-        .alias("best_pace_seconds_per_km"),
+        _plausible(
+            pl.when(pl.col("distance_meters") > 0).then(
+                pl.coalesce("avg_speed_meters_per_second", pl.col("distance_meters") / moving)
+            ),
+            ACTIVITY_SPEED,
+        ).alias("avg_speed_meters_per_second"),
+        _plausible(pl.when(paced).then(moving / (pl.col("distance_meters") / 1000)), PACE).alias(
+            "avg_pace_seconds_per_km"
+        ),
+        _plausible(
+            pl.when(paced & (pl.col("max_speed_meters_per_second") > 0.3)).then(
+                1000 / pl.col("max_speed_meters_per_second")
+            ),
+            PACE,
+        ).alias("best_pace_seconds_per_km"),
         (pl.col("start_time") + pl.duration(seconds=pl.col("utc_offset_seconds").fill_null(0)))
         .dt.date()
         .alias("local_date"),
-    ).with_columns(
-        pl.col("avg_pace_seconds_per_km").clip(60, 3600),
-        pl.col("best_pace_seconds_per_km").clip(60, 3600),
     )
     merged = training_loads(classify_sessions(merged.with_columns(pl.col("laps").fill_null([]))))
     merged = (
@@ -317,6 +323,10 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
         )
     )
     return merged, samples
+
+
+def _plausible(value: pl.Expr, bounds: Bounds) -> pl.Expr:
+    return pl.when(value.is_between(bounds.low, bounds.high)).then(value)
 
 
 def build_sleep(raw: RawFrames) -> pl.DataFrame:

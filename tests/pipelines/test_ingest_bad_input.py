@@ -140,6 +140,11 @@ def test_odd_exports_load_what_can_be_true_and_build_valid_terra_tables(home):
     assert heart["heart_rate_bpm"].to_list() == [151.0]  # the workout's own, not 87
     assert built.activity_samples["heart_rate_bpm"].max() <= 250
     assert built.activities.filter(pl.col("local_date") > dt.date(2015, 8, 16)).height == 0
+    # 5 km whose route stops after 20 s: distance over the route's moving time would be
+    # 250 m/s and a pace of 4 s/km; neither is true, so neither is there (nor clipped)
+    (lost,) = built.activities.filter(pl.col("distance_meters") == 5000).rows(named=True)
+    assert lost["avg_speed_meters_per_second"] is None
+    assert lost["avg_pace_seconds_per_km"] is None
     assert built.body_measurements["weight_kg"].to_list() == [61.2]
     (day,) = built.daily_summaries.filter(pl.col("date") == dt.date(2015, 8, 15)).rows(named=True)
     assert day["steps"] == 812
