@@ -13,6 +13,7 @@ import pytest
 import typer
 
 from assets import cli
+from tests.assets.test_failure_text import same_instant_samples
 from warehouse.connection import open_warehouse
 from warehouse.runners import RunnerAPI
 
@@ -243,3 +244,30 @@ def test_the_console_script_prints_no_traceback(ana, held_port):
         finally:
             process.kill()
         assert_says_why(process.returncode, output, cases[args])
+
+
+def test_a_failed_step_prints_its_cause_not_a_brace(home, monkeypatch, capsys):
+    """The issue's `Failed terra_layer: }`: a real Dagster run whose step fails on a pandera
+    report, printed by `cadence materialize`'s summary."""
+    import dagster as dg
+
+    from assets import run
+
+    @dg.asset(name="terra_layer")
+    def terra_layer() -> None:
+        same_instant_samples()
+
+    def failing_run(*args, **kwargs) -> dg.ExecuteInProcessResult:
+        with dg.DagsterInstance.ephemeral() as instance:
+            return dg.materialize([terra_layer], instance=instance, raise_on_error=False)
+
+    monkeypatch.setattr(run, "materialize_home", failing_run)
+    with pytest.raises(typer.Exit):
+        cli._materialize(home, None, None)
+    output = capsys.readouterr().out
+    assert "}" not in [line.strip() for line in output.splitlines()]
+    assert words(output).count("Failed") == 1
+    assert (
+        "Failed terra_layer: terra.activity_samples: columns '('activity_id', 'timestamp', "
+        "'source')' not unique (2 rows) (whole error: step terra_layer of run"
+    ) in words(output)
