@@ -53,19 +53,30 @@ class IngestReport:
 
 
 def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
-    existing = {
-        row[0]
-        for row in con.execute(
-            "SELECT schema_name FROM duckdb_tables() WHERE table_name = 'loaded_exports'"
-        ).fetchall()
-    }
+    """(runner, export) -> SHA-256 of what was loaded, from ledger rows whose dlt load is
+    complete. A kill between dlt committing the ledger table and the export's data tables
+    leaves a row whose load never reached `_dlt_loads`: that export is read again (its rows
+    merge on their keys, so nothing doubles). Rows written before loads were named (no
+    load_id) are trusted as they were."""
+    columns: dict[str, set[str]] = {}
+    for schema, column in con.execute(
+        "SELECT schema_name, column_name FROM duckdb_columns() WHERE table_name = 'loaded_exports'"
+    ).fetchall():
+        columns.setdefault(schema, set()).add(column)
     hashes = {}
     for dataset in (DATASETS[k] for k in EXPORT_KINDS):
-        if dataset in existing:
-            for runner_id, source_file, sha256 in con.execute(
-                f"SELECT runner_id, source_file, sha256 FROM {dataset}.loaded_exports"
-            ).fetchall():
-                hashes[(runner_id, source_file)] = sha256
+        if dataset not in columns:
+            continue
+        complete = (
+            f"load_id IS NULL OR load_id IN "
+            f"(SELECT load_id FROM {dataset}._dlt_loads WHERE status = 0)"
+            if "load_id" in columns[dataset]
+            else "true"
+        )
+        for runner_id, source_file, sha256 in con.execute(
+            f"SELECT runner_id, source_file, sha256 FROM {dataset}.loaded_exports WHERE {complete}"
+        ).fetchall():
+            hashes[(runner_id, source_file)] = sha256
     return hashes
 
 

@@ -4,7 +4,9 @@ Each source has one resource that streams Arrow batches from its reader into sev
 tables; every table is `merge`d on its primary key, so re-ingesting the same or an
 overlapping export adds nothing. A `loaded_exports` table remembers each export's hash, so
 an unchanged export is not even re-read (the hash lives in the warehouse, not in dlt's local
-state, which Dagster's dlt integration wipes before each run).
+state, which Dagster's dlt integration wipes before each run). Each ledger row names the dlt
+load that wrote it: dlt commits table by table, so a process killed mid-load can leave the
+ledger row without the export's data, and only a load dlt recorded as complete vouches for it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ LOADED_EXPORTS = RawTable(
     "loaded_exports",
     ("runner_id", "source_file"),
     "Every export loaded: its size, modification time and SHA-256, so unchanged files are "
-    "skipped and changed ones re-read.",
+    "skipped and changed ones re-read; load_id is the dlt load that wrote it, trusted only "
+    "once that load is complete.",
 )
 LOADED_EXPORTS_SCHEMA = pa.schema(
     [
@@ -46,6 +49,7 @@ LOADED_EXPORTS_SCHEMA = pa.schema(
         pa.field("sha256", pa.string()),
         pa.field("rejected", pa.int64()),
         pa.field("loaded_at", pa.timestamp("us", tz="UTC")),
+        pa.field("load_id", pa.string()),
     ]
 )
 
@@ -101,6 +105,7 @@ def _manifest_row(export: ExportFile, rejected: int) -> pa.Table:
         "sha256": [export.sha256],
         "rejected": [rejected],
         "loaded_at": [now],
+        "load_id": [dlt.current.load_package_state()["load_id"]],
     }
     return pa.table(row, schema=LOADED_EXPORTS_SCHEMA)
 
