@@ -12,8 +12,11 @@ ledger row without the export's data, and only a load dlt recorded as complete v
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
@@ -192,6 +195,30 @@ def profiles_source(
     return dlt.source(source, name="profiles", max_table_nesting=0)()
 
 
+IN_USE = ".in-use"
+"""A file in each working folder, locked by the process working there."""
+ABANDONED_AFTER_S = 60
+"""A younger folder may be one whose process has not locked it yet."""
+
+
+def remove_abandoned_folders(dlt_dir: Path, kind: str) -> None:
+    """Remove the working folders of `kind` left by processes that were killed (SIGKILL
+    skips the clean-up): each holds a whole normalized export, and nobody locks it any more."""
+    for folder in dlt_dir.glob(f"{kind}-*"):
+        try:
+            if time.time() - folder.stat().st_mtime < ABANDONED_AFTER_S:
+                continue
+            lock = (folder / IN_USE).open("a")
+        except FileNotFoundError:
+            continue  # its run finished and removed it meanwhile
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a live run works there
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextmanager
 def pipeline_in_own_folder(
     kind: str, warehouse: Path, dlt_dir: Path, *, hold_warehouse: bool = True
@@ -211,10 +238,13 @@ def pipeline_in_own_folder(
     os.environ["DLT_DATA_DIR"] = str(dlt_dir)
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     dlt_dir.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_folders(dlt_dir, kind)
     with ExitStack() as stack:
         working_folder = stack.enter_context(
             tempfile.TemporaryDirectory(prefix=f"{kind}-", dir=dlt_dir)
         )
+        in_use = stack.enter_context((Path(working_folder) / IN_USE).open("w"))
+        fcntl.flock(in_use, fcntl.LOCK_EX)  # released by the kernel however the process ends
         target: Any = str(warehouse)
         if hold_warehouse:
             target = stack.enter_context(closing(connect(warehouse)))
