@@ -271,9 +271,11 @@ def ui(
     # Started in the instance's folder, dagster dev does not warn that the project's own
     # dagster.yaml (the same settings) is not the instance's.
     os.chdir(home.dagster_home)
+    # This interpreter's dagster, so the console script works without the venv on PATH.
+    dagster = [sys.executable, "-m", "dagster"]
     os.execvp(
-        "dagster",
-        ["dagster", "dev", "-w", str(WORKSPACE), "--port", str(port), "--host", host],
+        sys.executable,
+        [*dagster, "dev", "-w", str(WORKSPACE), "--port", str(port), "--host", host],
     )
 
 

@@ -199,7 +199,7 @@ def test_ui_on_a_free_port_becomes_dagster_dev(home, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["cadence", "ui", "--port", str(free)])
     with pytest.raises(Execed) as execed:
         cli.main()
-    assert execed.value.args[0][:2] == ["dagster", "dev"]
+    assert execed.value.args[0][:4] == [sys.executable, "-m", "dagster", "dev"]
     assert ["--port", str(free)] == execed.value.args[0][-4:-2]
 
 
