@@ -221,8 +221,9 @@ def healthkit_candidates(workouts: pl.DataFrame, statistics: pl.DataFrame) -> pl
 def strava_samples(samples: pl.DataFrame) -> pl.DataFrame:
     """The samples on terra names, by recording (runner_id, external_id): external_id stays
     Strava's activity id as loaded (a number), not turned into text for millions of rows
-    only to find each one's recording."""
-    return samples.select(
+    only to find each one's recording. A recording without any distance (a GPX track) gets
+    the great-circle distance along its positions, as Apple Health routes do."""
+    frame = samples.select(
         "runner_id",
         pl.col("activity_id").alias("external_id"),
         pl.col("timestamp").cast(UTC),
@@ -237,6 +238,20 @@ def strava_samples(samples: pl.DataFrame) -> pl.DataFrame:
         "distance_meters",
         "temperature_celsius",
     )
+    if not frame["distance_meters"].null_count():
+        return frame
+    tracks = (
+        frame.group_by("external_id")
+        .agg(pl.col("distance_meters").is_null().all().alias("_none"))
+        .filter("_none")["external_id"]
+    )
+    untracked = pl.col("external_id").is_in(tracks.implode())
+    measured = (
+        frame.filter(untracked)
+        .sort("external_id", "timestamp")
+        .with_columns(route_distance().over("external_id").alias("distance_meters"))
+    )
+    return pl.concat([frame.filter(untracked.not_()), measured])
 
 
 NO_ROUTE = {

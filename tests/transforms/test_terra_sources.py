@@ -162,3 +162,34 @@ def test_core_locations_unknown_speed_is_no_speed():
     points = route([("w1", 0), ("w1", 10)]).with_columns(pl.Series("speed_mps", [-1.0, 3.2]))
     samples = healthkit_samples(workouts(), points, heart([5]))
     assert samples["speed_meters_per_second"].to_list() == [None, None, 3.2]  # 0 s, 5 s, 10 s
+
+
+def test_a_track_without_distance_gets_the_distance_along_its_positions():
+    """GPX files carry positions but no distance; FIT files' own distance is kept."""
+    from transforms.terra_sources import strava_samples
+
+    raw = pl.DataFrame(
+        {
+            "runner_id": ["ana"] * 5,
+            "activity_id": [2, 1, 1, 1, 2],
+            "timestamp": [at(0), at(10), at(0), at(5), at(5)],
+            "elapsed_seconds": [0.0, 10.0, 0.0, 5.0, 5.0],
+            "heart_rate_bpm": [None] * 5,
+            "speed_mps": [None] * 5,
+            "cadence_spm": [None] * 5,
+            "power_watts": [None] * 5,
+            "latitude": [38.7, 38.702, 38.7, 38.701, 38.701],
+            "longitude": [-9.1] * 5,
+            "altitude_meters": [None] * 5,
+            "distance_meters": [0.0, None, None, None, 120.0],
+            "temperature_celsius": [None] * 5,
+        },
+        schema_overrides={c: pl.Float64 for c in ("heart_rate_bpm", "speed_mps", "cadence_spm")}
+        | {c: pl.Float64 for c in ("power_watts", "altitude_meters", "temperature_celsius")},
+    )
+    samples = strava_samples(raw).sort("external_id", "timestamp")
+    step = 111.19  # 0.001 degree of latitude, in metres
+    gpx = samples.filter(pl.col("external_id") == 1)["distance_meters"].to_list()
+    assert gpx == [0, pytest.approx(step, abs=0.01), pytest.approx(2 * step, abs=0.02)]
+    fit = samples.filter(pl.col("external_id") == 2)["distance_meters"].to_list()
+    assert fit == [0.0, 120.0]
