@@ -22,6 +22,7 @@ from tests.independent.strava import write_strava_zip
 
 END = dt.date(2026, 11, 15)
 DAYS = 45
+SATURDAY = 5
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,9 @@ class WrittenRunner:
 
 
 def race_day(end: dt.date) -> dt.date:
-    return end + dt.timedelta(days=110)
+    """A Saturday about sixteen weeks on (no runner blocks Saturdays; races are fixed days)."""
+    day = end + dt.timedelta(days=110)
+    return day + dt.timedelta(days=(SATURDAY - day.weekday()) % 7)
 
 
 def write_runner(
