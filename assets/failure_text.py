@@ -32,18 +32,26 @@ its row count is worth a line."""
 
 
 def step_failure_sentence(error: SerializableErrorInfo | None) -> str:
-    """The first meaningful sentence of what the step's own code raised (not Dagster's wrapper,
-    and not a cause below it, unless the raised error says nothing itself)."""
-    chain = []
+    """The first meaningful sentence of the outermost error in the chain that says what went
+    wrong itself: wrappers that only introduce their cause (Dagster's "Error occurred while
+    executing op ...:", dlt's "Pipeline execution failed at step=... with exception:") or
+    repeat it inside a longer message give way to it; a step's own `raise ... from cause`
+    with a message of its own is kept."""
     while error is not None:
-        chain.append(error)
+        if error.cause is None or not _gives_way_to_cause(error):
+            return error_sentence(error.message)
         error = error.cause
-    raised = [e for e in chain if not e.message.startswith("dagster.")] or chain
-    for candidate in raised:
-        sentence = error_sentence(candidate.message)
-        if sentence != _short_class(candidate.message):
-            return sentence
-    return error_sentence(raised[-1].message) if raised else "no error was recorded"
+    return "no error was recorded"
+
+
+def _gives_way_to_cause(error: SerializableErrorInfo) -> bool:
+    sentence = error_sentence(error.message)
+    repeated = first_line(_message(error.cause.message)) if error.cause else ""
+    return (
+        sentence.endswith(":")
+        or sentence == _short_class(error.message)
+        or (bool(repeated) and repeated in error.message)
+    )
 
 
 def error_sentence(text: str) -> str:
@@ -68,6 +76,12 @@ def error_sentence(text: str) -> str:
 def _short_class(text: str) -> str:
     match = _CLASS_PREFIX.fullmatch(text.strip())
     return match["cls"].rsplit(".", 1)[-1] if match else ""
+
+
+def _message(text: str) -> str:
+    """What follows `Class: ` in Python's text of an exception."""
+    match = _CLASS_PREFIX.fullmatch(text.strip())
+    return (match["text"] or "") if match else text
 
 
 def _json(text: str) -> Any:

@@ -3,6 +3,7 @@ import sys
 import traceback
 
 import dagster as dg
+import dlt
 import duckdb
 import polars as pl
 import pytest
@@ -122,6 +123,25 @@ def test_the_steps_own_words_win_over_the_cause_below_them():
     assert step_failure_sentence(recorded(wrapped)) == (
         "runner ana: terra.activity_samples rejected 2 rows"
     )
+
+
+def test_a_wrapper_that_introduces_or_repeats_its_cause_gives_way_to_it(tmp_path):
+    """dlt's PipelineStepFailed ("... with exception:") wraps ResourceExtractionError, which
+    repeats the reader's own error inside a longer message."""
+
+    @dlt.resource
+    def activities():
+        yield {"activity_id": "run-1"}
+        raise ValueError("activities.csv row 7: 'Distance' is not a number")
+
+    pipeline = dlt.pipeline(
+        "failing",
+        destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")),
+        pipelines_dir=str(tmp_path / "dlt"),
+    )
+    error = recorded(lambda: pipeline.run(activities()))
+    assert "PipelineStepFailed" in error.cause.message  # the chain is the one dlt raises
+    assert step_failure_sentence(error) == "activities.csv row 7: 'Distance' is not a number"
 
 
 def test_python_errors_keep_the_class_only_when_it_explains():
