@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import shutil
@@ -59,6 +60,8 @@ DEMO_MARKER = ".cadence-demo"
 DEMO_PLAN_WEEKS_AGO = 3
 """`cadence demo` makes plans this long before its sample data ends, to show them followed."""
 REJECTIONS_SHOWN = 20
+UI_LOCK = ".ui.lock"
+"""Held, in the home's Dagster folder, by the `cadence ui` running on that home."""
 DEBUG_VARIABLE = "CADENCE_DEBUG"
 """Set, an unexpected error shows its traceback instead of one line."""
 USER_ERRORS = (
@@ -266,7 +269,8 @@ def ui(
     from assets.run import WORKSPACE, dagster_instance
 
     _require_free_port(host, port)
-    home = _home()
+    home = _home().create()
+    _hold_the_homes_ui(home)
     dagster_instance(home)  # writes dagster.yaml and sets DAGSTER_HOME for the child
     # Started in the instance's folder, dagster dev does not warn that the project's own
     # dagster.yaml (the same settings) is not the instance's.
@@ -298,6 +302,21 @@ def _require_free_port(host: str, port: int) -> None:
                 f"cannot open the UI on {host}:{port} ({error.strerror}): stop what listens "
                 "there, or choose another port with --port"
             ) from None
+
+
+def _hold_the_homes_ui(home: CadenceHome) -> None:
+    """One UI, so one daemon and one inbox sensor, per home: a lock the process keeps through
+    its exec into `dagster dev`, released by the system when that ends however it ends."""
+    lock = os.open(home.dagster_home / UI_LOCK, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        raise ValueError(
+            f"a Dagster UI already runs on {home.root} (another `cadence ui`): open that one, "
+            "or stop it first"
+        ) from None
+    os.set_inheritable(lock, True)
 
 
 @app.command()

@@ -192,15 +192,23 @@ def test_ui_on_a_port_in_use_starts_nothing(home, held_port, monkeypatch, capsys
     assert not (home.dagster_home / "dagster.yaml").exists()  # not even the instance was set up
 
 
-def test_ui_on_a_free_port_becomes_dagster_dev(home, monkeypatch, capsys):
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        free = probe.getsockname()[1]
-    monkeypatch.setattr(sys, "argv", ["cadence", "ui", "--port", str(free)])
+        return probe.getsockname()[1]
+
+
+def test_ui_on_a_free_port_becomes_dagster_dev(home, monkeypatch, capsys):
+    port = free_port()
+    monkeypatch.setattr(sys, "argv", ["cadence", "ui", "--port", str(port)])
     with pytest.raises(Execed) as execed:
         cli.main()
     assert execed.value.args[0][:4] == [sys.executable, "-m", "dagster", "dev"]
-    assert ["--port", str(free)] == execed.value.args[0][-4:-2]
+    assert ["--port", str(port)] == execed.value.args[0][-4:-2]
+
+    # This process now stands for that `dagster dev`: a second UI would be a second daemon.
+    code, output = cadence(monkeypatch, capsys, "ui", "--port", str(free_port()))
+    assert_says_why(code, output, f"a Dagster UI already runs on {home.root}")
 
 
 def test_an_unexpected_error_is_one_line_unless_debugging(ana, monkeypatch, capsys):
