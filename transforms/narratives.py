@@ -82,6 +82,9 @@ VOICES = {  # one per warehouse.vocabulary.COACHING_VOICES
     "the plan's own figures.",
     "gentle": "Calm and reassuring. Never push; make rest and patience feel like part of the "
     "work, and acknowledge worries such as past injuries.",
+    "tough_love": "Demanding and honest. Hold the runner to what they said they want, name "
+    "excuses for what they are, and respect them enough to be blunt.",
+    "minimalist": "As few words as possible: the session and its purpose, nothing else.",
 }
 DEFAULT_VOICE = "encouraging"
 DETAIL_LEVELS = {

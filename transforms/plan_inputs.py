@@ -14,7 +14,7 @@ from typing import Any
 from transforms.completeness import value_at
 from transforms.goal_checks import race_distance_km
 from transforms.physiology import heart_rate_zones, max_hr_for_age, vdot
-from warehouse.vocabulary import WEEKDAYS
+from warehouse.vocabulary import PLANNED_AS, WEEKDAYS
 
 DEFAULT_VDOT = {"beginner": 30.0, "casual": 36.0, "intermediate": 42.0, "advanced": 50.0}
 DEFAULT_VDOT_ELITE = 62.0
@@ -119,7 +119,7 @@ def plan_inputs(runner: dict[str, Any]) -> PlanInputs:
     goals, schedule, health = runner.get("goals"), runner.get("schedule"), runner.get("health")
     state = runner.get("current_state")
     level = _get(running, "experience_level")
-    experience = level or "casual"
+    experience = PLANNED_AS.get(level, level) if level else "casual"
 
     inferred_vdot = _get(running, "vdot")
     pb = _best_pb_vdot(running)

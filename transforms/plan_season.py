@@ -240,6 +240,8 @@ class SeasonView:
             "direct": f"{inputs.name}: here is the plan.",
             "analytical": f"{inputs.name}, the plan below follows from your data.",
             "gentle": f"{inputs.name}, we will build this gradually, together.",
+            "tough_love": f"{inputs.name}, you asked for this: here is the work it takes.",
+            "minimalist": f"{inputs.name}: the plan.",
         }.get(inputs.coaching_voice, f"{inputs.name}, here is your plan.")
         goal_line = (
             f"It leads to {inputs.race_name or f'your {self.race_km:g} km race'} on "

@@ -70,9 +70,16 @@ NARRATIVE_SOURCES = ("template", "llm")
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TIMES_OF_DAY = ("morning", "midday", "afternoon", "evening", "varies", "any")
-EXPERIENCE_LEVELS = ("beginner", "casual", "intermediate", "advanced", "elite")
+TRAINING_LEVELS = ("beginner", "casual", "intermediate", "advanced", "elite")
+"""The levels plans are built for: workout templates, default VDOT, peak volumes."""
+PLANNED_AS = {"returning": "beginner", "serious": "intermediate", "competitive": "advanced"}
+"""The seed's other self-described levels, and the training level each is planned as: a
+runner returning after a break builds up as a beginner does; a serious runner trains at
+intermediate volume, a competitive one at advanced."""
+EXPERIENCE_LEVELS = (*TRAINING_LEVELS, *PLANNED_AS)
+"""Every level a runner may call themselves (the seed's five and the training levels)."""
 BIOLOGICAL_SEXES = ("female", "male", "other", "unknown")
-COACHING_VOICES = ("encouraging", "direct", "analytical", "gentle")
+COACHING_VOICES = ("encouraging", "direct", "analytical", "gentle", "tough_love", "minimalist")
 UNIT_SYSTEMS = ("metric", "imperial")
 MAX_HR_SOURCES = ("user", "observed", "lab_test", "tanaka", "fox", "gellish")
 CONSISTENCY_LEVELS = ("very_low", "low", "moderate", "high", "very_high")

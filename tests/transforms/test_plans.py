@@ -241,3 +241,24 @@ def test_full_weeks_never_fall_below_the_last_full_week(sections):
     ]
     assert all(b >= 0.9 * a for a, b in itertools.pairwise(full)), full
     assert full[-1] > full[0]
+
+
+@pytest.mark.parametrize(
+    ("level", "planned_as"),
+    [("returning", "beginner"), ("serious", "intermediate"), ("competitive", "advanced")],
+)
+def test_the_seeds_own_levels_are_planned_at_a_training_level(level, planned_as):
+    said = plan_for(running={"experience_level": level}, coaching={"coaching_voice": "tough_love"})
+    trained = plan_for(running={"experience_level": planned_as})
+    assert [s["session_type"] for s in said.sessions] == [
+        s["session_type"] for s in trained.sessions
+    ]
+    assert [s["distance_km"] for s in said.sessions] == [s["distance_km"] for s in trained.sessions]
+    voice = said.plan["season_view"]["coach_summary"]  # the words are in their voice
+    assert voice != trained.plan["season_view"]["coach_summary"]
+
+
+def test_a_runner_returning_after_a_break_gets_one_hard_session_a_week_as_a_beginner_does():
+    sessions = plan_for(running={"experience_level": "returning"}).sessions
+    for week in weeks_of(sessions).values():
+        assert sum(s["session_type"] in HARD_SESSION_TYPES for s in week) <= 1

@@ -226,6 +226,26 @@ def test_a_profile_in_the_seeds_words_lands_whole(api):
     assert runner["conversation_state"]["ready_for_plan"] is True
 
 
+@pytest.mark.parametrize(
+    ("level", "voice"),
+    [
+        ("beginner", "tough_love"),
+        ("returning", "encouraging"),
+        ("casual", "analytical"),
+        ("serious", "minimalist"),
+        ("competitive", "tough_love"),
+    ],
+)
+def test_every_level_and_voice_the_seed_names_is_accepted(api, level, voice):
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    applied = api.apply_profile(
+        runner_id, {"running": {"experience_level": level}, "coaching": {"coaching_voice": voice}}
+    )
+    assert applied.rejected == []
+    assert applied.runner["running"]["experience_level"] == level
+    assert applied.runner["coaching"]["coaching_voice"] == voice
+
+
 def test_a_bad_or_unknown_field_costs_that_field_not_its_section(api):
     runner_id = api.create_runner("user-1", "Ana")["runner_id"]
     profile = {

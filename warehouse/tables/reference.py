@@ -3,7 +3,6 @@
 from warehouse.contract import flag, instant, integer, number, struct, table, text, texts
 from warehouse.tables.plans import STRUCTURE_SEGMENTS
 from warehouse.vocabulary import (
-    EXPERIENCE_LEVELS,
     INTENSITY_ZONES,
     KNOWLEDGE_CATEGORIES,
     PHASES,
@@ -11,6 +10,7 @@ from warehouse.vocabulary import (
     SAFEGUARD_ACTIONS,
     SAFEGUARD_OPERATORS,
     SEVERITIES,
+    TRAINING_LEVELS,
 )
 
 KNOWLEDGE_BASE = table(
@@ -93,7 +93,7 @@ WORKOUT_TEMPLATES = table(
         "usable_phases": texts("Phases it fits", isin=PHASES),
         "min_week": integer("Earliest plan week", ge=1, le=104),
         "max_week": integer("Latest plan week", ge=1, le=104),
-        "experience_levels": texts("Levels it suits", isin=EXPERIENCE_LEVELS),
+        "experience_levels": texts("Training levels it suits", isin=TRAINING_LEVELS),
         "source": text("Where the template comes from"),
         "knowledge_id": text("Knowledge-base entry behind it"),
         "created_at": instant("When the template was added"),
