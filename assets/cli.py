@@ -10,7 +10,6 @@ import shutil
 import socket
 import sys
 import time
-import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,7 +32,6 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from assets.failure_text import error_sentence, first_line, step_failure_sentence
 from assets.plan_view import plan_app
 from assets.profiles import apply_profiles
 from pipelines.inbox import ExportFile
@@ -43,6 +41,7 @@ from pipelines.sources import IngestProgress
 from transforms.completeness import not_ready_reason
 from transforms.goal_checks import past_race_notice
 from warehouse.connection import open_warehouse
+from warehouse.error_text import exception_sentence, first_line, step_failure_sentence
 from warehouse.runners import RunnerAlreadyExists, RunnerAPI, RunnerNotFound, ValidationError
 from warehouse.settings import DEMO_HOME, CadenceHome, plan_date
 
@@ -517,7 +516,7 @@ def main() -> None:
         # Not bad input but a bug: still one line, with the traceback a variable away.
         if os.environ.get(DEBUG_VARIABLE):
             raise
-        sentence = error_sentence("".join(traceback.format_exception_only(error)))
+        sentence = exception_sentence(error)
         console.print(
             f"[red]Unexpected error[/] (a bug in Cadence; {DEBUG_VARIABLE}=1 shows the "
             f"traceback): {escape(sentence)}",

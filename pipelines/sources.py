@@ -31,6 +31,7 @@ from pipelines.batches import Batch, RawTable
 from pipelines.inbox import ExportFile
 from pipelines.profiles import InboxRunner, profile_batch
 from warehouse.connection import connect
+from warehouse.error_text import exception_sentence
 from warehouse.quarantine import Rejection
 
 DATASETS = {"strava": "raw_strava", "healthkit": "raw_healthkit", "profiles": "raw_profiles"}
@@ -141,9 +142,25 @@ def _export_items(
     exports: Sequence[ExportFile], inbox: Path, progress: IngestProgress, ledger: IngestLedger
 ) -> Iterator[Any]:
     for export in exports:
-        reader = _open_reader(export, inbox, progress)
-        for batch in reader.batches():
-            yield _hinted(batch)
+        try:
+            reader = _open_reader(export, inbox, progress)
+            for batch in reader.batches():
+                yield _hinted(batch)
+        except Exception as error:
+            # A reader that breaks on one export (a case it does not know) must not stop the
+            # other exports and runners: what it read loads, and without a ledger row the
+            # export is read again by the next run.
+            ledger.rejections.append(
+                Rejection(
+                    export.kind,
+                    export.source_file,
+                    "reading",
+                    f"the export could not be read to the end ({exception_sentence(error)}); "
+                    "what was read before loads, and the next run reads it again",
+                    runner_id=export.runner_id,
+                )
+            )
+            continue
         ledger.rejections.extend(reader.rejections)
         ledger.read.append(export)
         yield _hinted(Batch(LOADED_EXPORTS, _manifest_row(export, len(reader.rejections))))

@@ -19,6 +19,7 @@ import polars as pl
 
 from warehouse.connection import transaction
 from warehouse.contract import TableContract
+from warehouse.error_text import exception_sentence
 from warehouse.quarantine import Rejection
 
 VALUES_SHOWN = 3
@@ -84,12 +85,6 @@ class EveryRunnerFailed(RuntimeError):  # noqa: N818 - reads as the fact it repo
         )
 
 
-def first_sentence(error: BaseException) -> str:
-    """The first non-empty line of an error, prefixed by its type."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return f"{type(error).__name__}: {lines[0] if lines else 'no message'}"
-
-
 def _cause(table: TableContract, cases: pl.DataFrame) -> tuple[str, str]:
     """(check, cause) of the first failed check: its column, check and first values."""
     first = cases.row(0, named=True)
@@ -130,7 +125,7 @@ def runner_failure(runner_id: str, layer: str, error: Exception) -> RunnerFailur
         return RunnerFailure(
             runner_id, layer, error.runners.get(runner_id, cause), error.table.qualified_name, check
         )
-    return RunnerFailure(runner_id, layer, first_sentence(error), check=type(error).__name__)
+    return RunnerFailure(runner_id, layer, exception_sentence(error), check=type(error).__name__)
 
 
 Build = Callable[[list[str]], Sequence[pl.DataFrame]]

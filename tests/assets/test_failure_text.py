@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from dagster_shared.error import SerializableErrorInfo
 
-from assets.failure_text import MAX_CHARS, error_sentence, step_failure_sentence
+from warehouse.error_text import MAX_CHARS, error_sentence, step_failure_sentence
 from warehouse.tables.terra import ACTIVITY_SAMPLES
 
 AT = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)

@@ -148,3 +148,51 @@ def test_odd_exports_load_what_can_be_true_and_build_valid_terra_tables(home):
     assert built.body_measurements["weight_kg"].to_list() == [61.2]
     (day,) = built.daily_summaries.filter(pl.col("date") == dt.date(2015, 8, 15)).rows(named=True)
     assert day["steps"] == 812
+
+
+def test_a_reader_breaking_on_one_runners_export_stops_no_other_and_it_is_read_again(
+    home, monkeypatch
+):
+    """A reader bug (a case it does not know) on one export: the others load, what it read
+    before breaking loads, and with no ledger row the next run reads that export again."""
+    import pipelines.strava as strava
+
+    write_sample_inbox(home.inbox, runners=2, days=7, seed=4, end_date=dt.date(2026, 11, 1))
+    broken_runner = "ana-lisbon"
+    real_reader = strava.read_strava_export
+
+    def breaks_half_way(export, runner_id, **options):
+        read = real_reader(export, runner_id, **options)
+        if runner_id != broken_runner:
+            return read
+        batches = read.batches
+
+        def first_batch_then_a_bug():
+            yield next(iter(batches()))
+            raise KeyError("moving_time")
+
+        read.batches = first_batch_then_a_bug
+        return read
+
+    monkeypatch.setattr(strava, "read_strava_export", breaks_half_way)
+    run_ingest(home)
+
+    loaded = dict(
+        rows(home, "SELECT runner_id, count(*) FROM raw_strava.loaded_exports GROUP BY 1")
+    )
+    assert broken_runner not in loaded and len(loaded) == 1
+    [(location, reason)] = rows(
+        home,
+        f"SELECT location, reason FROM quarantine.rejected WHERE runner_id = '{broken_runner}' "
+        "AND source = 'strava'",
+    )
+    assert location == "reading"
+    assert "could not be read to the end (KeyError: 'moving_time')" in reason
+    assert rows(home, "SELECT count(*) FROM raw_healthkit.loaded_exports")[0][0] == 2
+
+    monkeypatch.setattr(strava, "read_strava_export", real_reader)
+    run_ingest(home)
+    loaded = dict(
+        rows(home, "SELECT runner_id, count(*) FROM raw_strava.loaded_exports GROUP BY 1")
+    )
+    assert loaded[broken_runner] == 1

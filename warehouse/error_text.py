@@ -1,5 +1,5 @@
-"""The one line a terminal shows for a failed Dagster step: the cause's first meaningful
-sentence, from the error Dagster recorded.
+"""The one line a terminal, a check or a quarantine row shows for an error: the cause's first
+meaningful sentence (for a failed Dagster step, from the error chain Dagster recorded).
 
 Dagster records a step's failure as a chain of `SerializableErrorInfo`: its own wrapper
 ("Error occurred while executing op ..."), then what the asset raised, then that error's
@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
-
-from dagster_shared.error import SerializableErrorInfo
+import traceback
+from typing import Any, Protocol
 
 MAX_CHARS = 240
 """A sentence longer than this is cut at a word (pandera quotes whole rows as examples)."""
@@ -31,7 +30,22 @@ _FRAME_SHAPE = re.compile(r":shape: \((?P<rows>\d+), \d+\)")
 its row count is worth a line."""
 
 
-def step_failure_sentence(error: SerializableErrorInfo | None) -> str:
+class RecordedError(Protocol):
+    """An error as Dagster records it (`SerializableErrorInfo`): its text and its cause."""
+
+    @property
+    def message(self) -> str: ...
+
+    @property
+    def cause(self) -> RecordedError | None: ...
+
+
+def exception_sentence(error: BaseException) -> str:
+    """The first meaningful sentence of an exception raised here."""
+    return error_sentence("".join(traceback.format_exception_only(error)))
+
+
+def step_failure_sentence(error: RecordedError | None) -> str:
     """The first meaningful sentence of the outermost error in the chain that says what went
     wrong itself: wrappers that only introduce their cause (Dagster's "Error occurred while
     executing op ...:", dlt's "Pipeline execution failed at step=... with exception:") or
@@ -44,7 +58,7 @@ def step_failure_sentence(error: SerializableErrorInfo | None) -> str:
     return "no error was recorded"
 
 
-def _gives_way_to_cause(error: SerializableErrorInfo) -> bool:
+def _gives_way_to_cause(error: RecordedError) -> bool:
     sentence = error_sentence(error.message)
     repeated = first_line(_message(error.cause.message)) if error.cause else ""
     return (
