@@ -69,7 +69,7 @@ def _ingest_asset(kind: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, dlt: DagsterDltResource, cadence: CadenceHomeResource
     ) -> Iterator[dg.MaterializeResult]:
         home = cadence.home
-        plan = plan_ingest(home, partition_runner_ids(context))
+        plan = plan_ingest(home, partition_runner_ids(context), run_id=context.run_id)
         if kind == "profiles":
             source = profiles_source(plan.runners, home.inbox, plan.ledger)
         else:

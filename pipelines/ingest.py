@@ -81,14 +81,18 @@ def loaded_hashes(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
 
 
 def plan_ingest(
-    home: CadenceHome, runner_ids: list[str] | None = None, *, force: bool = False
+    home: CadenceHome,
+    runner_ids: list[str] | None = None,
+    *,
+    force: bool = False,
+    run_id: str | None = None,
 ) -> IngestPlan:
     """Runners to load and the exports that are new or changed since they were last loaded."""
     home.create()
     runners, exports, problems = scan_exports(home.inbox, runner_ids)
     with open_warehouse(home.warehouse) as con:
         loaded = loaded_hashes(con)
-    plan = IngestPlan(runners, [])
+    plan = IngestPlan(runners, [], IngestLedger(warehouse=home.warehouse, run_id=run_id))
     plan.ledger.rejections += [
         Rejection("inbox", p.source_file, p.location, p.reason, runner_id=p.runner_id)
         for p in problems
@@ -111,7 +115,7 @@ def run_ingest(
     run_id: str | None = None,
 ) -> IngestReport:
     """Load profiles and every new export of the named runners (default: all)."""
-    plan = plan_ingest(home, runner_ids, force=force)
+    plan = plan_ingest(home, runner_ids, force=force, run_id=run_id)
     report = IngestReport(ledger=plan.ledger, runners=[r.runner_id for r in plan.runners])
     sources = [("profiles", profiles_source(plan.runners, home.inbox, plan.ledger))]
     sources += [

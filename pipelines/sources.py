@@ -32,7 +32,7 @@ from pipelines.inbox import ExportFile
 from pipelines.profiles import InboxRunner, profile_batch
 from warehouse.connection import connect
 from warehouse.error_text import exception_sentence
-from warehouse.quarantine import Rejection
+from warehouse.quarantine import Rejection, record_rejections
 
 DATASETS = {"strava": "raw_strava", "healthkit": "raw_healthkit", "profiles": "raw_profiles"}
 
@@ -79,6 +79,18 @@ class IngestLedger:
     rejections: list[Rejection] = field(default_factory=list)
     read: list[ExportFile] = field(default_factory=list)
     skipped: list[ExportFile] = field(default_factory=list)
+    warehouse: Path | None = None
+    """Where an export's rejections are recorded as soon as it is read, before dlt loads it:
+    a run killed once the load is complete (the export is then never read again) still has
+    them. The run records every rejection again at its end, under the same ids."""
+    run_id: str | None = None
+
+    def export_read(self, export: ExportFile, rejections: Sequence[Rejection]) -> None:
+        self.rejections.extend(rejections)
+        self.read.append(export)
+        if self.warehouse is not None and rejections:
+            with closing(connect(self.warehouse)) as con:
+                record_rejections(con, list(rejections), self.run_id)
 
 
 def _keys_required(batch: Batch) -> pa.Table:
@@ -161,8 +173,7 @@ def _export_items(
                 )
             )
             continue
-        ledger.rejections.extend(reader.rejections)
-        ledger.read.append(export)
+        ledger.export_read(export, reader.rejections)
         yield _hinted(Batch(LOADED_EXPORTS, _manifest_row(export, len(reader.rejections))))
 
 
