@@ -4,6 +4,7 @@ import dagster as dg
 from dagster_dlt import DagsterDltResource
 
 from assets.checks import contract_checks
+from assets.dead_runs import dead_runs_sensor
 from assets.fit_export import fit_workouts
 from assets.ingest import raw_healthkit, raw_profiles, raw_strava, runner_profiles
 from assets.layers import coach_layer, terra_layer
@@ -29,6 +30,6 @@ defs = dg.Definitions(
     asset_checks=contract_checks(),
     jobs=[daily_refresh, runner_ingest, publish_warehouse],
     schedules=[daily_schedule],
-    sensors=[inbox_sensor, publish_after_success],
+    sensors=[inbox_sensor, publish_after_success, dead_runs_sensor],
     resources={"cadence": CadenceHomeResource(), "dlt": DagsterDltResource()},
 )

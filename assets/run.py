@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.dead_runs import release_dead_runs
 from assets.definitions import defs
 from assets.layers import EVERY_RUNNER_BUILT, RUNNER_FAILURES
 from assets.partitions import inbox_runner_ids, register_runners
@@ -115,63 +116,6 @@ def materialize_home(
             instance=instance, run_config=QUIET
         )
     return result
-
-
-UNFINISHED = [
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-    dg.DagsterRunStatus.CANCELING,
-]
-
-
-def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
-    """Fail the runs whose process is gone (killed, or its machine restarted) and free what
-    they held in the writers' pool. A run killed with SIGKILL never says it ended, so it keeps
-    its slot of the one-writer pool and every later run would wait for it forever. A run is
-    dead when the process that executes its steps (the pid of its first engine event) no
-    longer exists on this machine; a run with no such event yet is left alone. Returns the
-    runs failed here."""
-    released = []
-    for record in instance.get_run_records(filters=dg.RunsFilter(statuses=UNFINISHED)):
-        run = record.dagster_run
-        pid = _worker_pid(instance, run.run_id)
-        if pid is None or _is_running(pid):
-            continue
-        instance.report_run_failed(
-            run,
-            message=f"Its process ({pid}) ended without finishing the run (killed?); "
-            "Cadence marked it failed and released its place in the warehouse pool.",
-        )
-        released.append(run.run_id)
-    storage = instance.event_log_storage
-    for run_id in storage.get_concurrency_run_ids():
-        holder = instance.get_run_by_id(run_id)
-        if holder is None or holder.is_finished:
-            storage.free_concurrency_slots_for_run(run_id)
-    return released
-
-
-def _worker_pid(instance: dg.DagsterInstance, run_id: str) -> int | None:
-    records = instance.get_records_for_run(
-        run_id, of_type=dg.DagsterEventType.ENGINE_EVENT, limit=5
-    ).records
-    for record in records:
-        event = record.event_log_entry.dagster_event
-        data = event.engine_event_data if event is not None else None
-        pid = data.metadata.get("pid") if data is not None else None
-        if pid is not None and str(pid.value).isdigit():
-            return int(pid.value)
-    return None
-
-
-def _is_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 @contextmanager
