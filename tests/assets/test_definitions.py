@@ -132,7 +132,9 @@ def test_schedule_sensor_and_checks_snapshot():
     assert schedule.job_name == "daily_refresh"
     assert defs.resolve_sensor_def("inbox_sensor").job_name == "runner_ingest"
     assert defs.resolve_sensor_def("publish_after_success")
-    assert defs.resolve_sensor_def("dead_runs_sensor").default_status == dg.DefaultSensorStatus.RUNNING
+    assert (
+        defs.resolve_sensor_def("dead_runs_sensor").default_status == dg.DefaultSensorStatus.RUNNING
+    )
     assert defs.resolve_job_def("runner_ingest").partitions_def == runner_partitions
     assert defs.resolve_job_def("daily_refresh").partitions_def == runner_partitions
     graph = defs.resolve_asset_graph()
