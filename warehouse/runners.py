@@ -431,18 +431,38 @@ def _scalar(path: str, dtype: pl.DataType, value: Any) -> Any:
     raise TypeError(f"{path}: unsupported contract type {dtype}")
 
 
+UNIX_MILLISECONDS_FROM = 100_000_000_000
+"""A Unix time at or above this is in milliseconds (as the seed's Convex app stores them):
+in seconds it would be the year 5138."""
+
+
+def _unix_instant(path: str, value: int | float) -> dt.datetime:
+    """The seed writes dates and instants as Unix timestamps (seconds or milliseconds)."""
+    seconds = value / 1000 if abs(value) >= UNIX_MILLISECONDS_FROM else value
+    try:
+        return dt.datetime.fromtimestamp(seconds, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValidationError(path, f"{value!r} is not a Unix time") from None
+
+
 def _date(path: str, value: Any) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _unix_instant(path, value).date()
     if isinstance(value, str):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise ValidationError(path, f"must be an ISO date (YYYY-MM-DD), got {value!r}")
+    raise ValidationError(
+        path, f"must be an ISO date (YYYY-MM-DD) or a Unix timestamp, got {value!r}"
+    )
 
 
 def _instant(path: str, value: Any) -> dt.datetime:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _unix_instant(path, value)
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value)

@@ -246,6 +246,15 @@ def test_every_level_and_voice_the_seed_names_is_accepted(api, level, voice):
     assert applied.runner["coaching"]["coaching_voice"] == voice
 
 
+@pytest.mark.parametrize("unix_time", [1_807_747_200, 1_807_747_200_000])
+def test_a_race_date_as_the_seeds_unix_timestamp_is_a_date(api, unix_time):
+    """Seed 000 writes `goals.race_date` as a Unix timestamp (the app's are milliseconds)."""
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    applied = api.apply_profile(runner_id, {"goals": {"goal_type": "race", "race_date": unix_time}})
+    assert applied.rejected == []
+    assert applied.runner["goals"]["race_date"] == dt.date(2027, 4, 15)
+
+
 def test_a_bad_or_unknown_field_costs_that_field_not_its_section(api):
     runner_id = api.create_runner("user-1", "Ana")["runner_id"]
     profile = {
