@@ -98,14 +98,21 @@ def _best_pb_vdot(running: dict[str, Any] | None) -> tuple[float, str] | None:
     return best
 
 
+def _weekday(field: str, day: str) -> int:
+    """Monday 0 ... Sunday 6. A stored runner written around the API may hold anything."""
+    if day not in WEEKDAYS:
+        raise ValueError(f"schedule.{field} holds {day!r}, which is not a weekday")
+    return WEEKDAYS.index(day)
+
+
 def _schedule_days(schedule: dict[str, Any] | None) -> tuple[tuple[int, ...], int]:
-    preferred = [WEEKDAYS.index(d) for d in _get(schedule, "preferred_days") or []]
-    blocked = {WEEKDAYS.index(d) for d in _get(schedule, "blocked_days") or []}
+    preferred = [_weekday("preferred_days", d) for d in _get(schedule, "preferred_days") or []]
+    blocked = {_weekday("blocked_days", d) for d in _get(schedule, "blocked_days") or []}
     allowed = [d for d in (preferred or range(7)) if d not in blocked]
     if not allowed:
         allowed = [d for d in range(7) if d not in blocked] or list(range(7))
     wanted = _get(schedule, "long_run_day")
-    if wanted is not None and WEEKDAYS.index(wanted) in allowed:
+    if wanted is not None and _weekday("long_run_day", wanted) in allowed:
         long_day = WEEKDAYS.index(wanted)
     else:
         weekend_first = [6, 5, 4, 3, 2, 1, 0]

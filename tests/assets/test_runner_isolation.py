@@ -145,7 +145,7 @@ def test_a_runner_breaking_terra_fails_alone_and_the_squad_is_planned_exported_p
             # a Runner Object written around the API: a long-run day that is no weekday
             f"UPDATE coach.runners SET schedule = struct_update(schedule, "
             f"long_run_day := 'funday') WHERE runner_id = '{BROKEN}'",
-            "ValueError",
+            "schedule.long_run_day holds 'funday', which is not a weekday",
         ),
         (
             "exports",
