@@ -11,7 +11,7 @@ import duckdb
 
 from pipelines.profiles import ProfileError, parse_profile
 from transforms.completeness import not_ready_reason
-from warehouse.connection import scalar
+from warehouse.connection import table_exists
 from warehouse.quarantine import Rejection, record_rejections
 from warehouse.runners import RunnerAPI, RunnerNotFound, ValidationError
 
@@ -26,12 +26,7 @@ class ProfileLoad:
 
 
 def _raw_profiles(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, str | None]]:
-    exists = scalar(
-        con,
-        "SELECT count(*) FROM duckdb_tables() "
-        "WHERE schema_name = 'raw_profiles' AND table_name = 'profiles'",
-    )
-    if not exists:
+    if not table_exists(con, "raw_profiles.profiles"):
         return []
     return con.execute(
         "SELECT runner_id, source_file, profile_yaml FROM raw_profiles.profiles ORDER BY runner_id"

@@ -27,7 +27,7 @@ from pipelines.inbox import content_hash, export_paths, signature
 from pipelines.ingest import loaded_hashes
 from pipelines.profiles import PROFILES, InboxRunner, scan_inbox
 from pipelines.sources import DATASETS
-from warehouse.connection import open_warehouse, scalar
+from warehouse.connection import open_warehouse, table_exists
 
 SETTLE_SECONDS = 15.0
 """A file modified more recently than this may still be being copied in: wait a tick."""
@@ -88,11 +88,7 @@ def published_loads(published: Path) -> dict[str, Seen]:
     with open_warehouse(published, read_only=True) as con:
         loaded = {source_file: sha256 for (_, source_file), sha256 in loaded_hashes(con).items()}
         profiles = f"{DATASETS['profiles']}.{PROFILES.name}"
-        if scalar(
-            con,
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name = ?",
-            [profiles],
-        ):
+        if table_exists(con, profiles):
             loaded |= dict(
                 con.execute(
                     f"SELECT source_file, sha256 FROM {profiles} WHERE sha256 IS NOT NULL"

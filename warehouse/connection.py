@@ -94,19 +94,26 @@ def upsert(con: duckdb.DuckDBPyConnection, contract: TableContract, rows: pl.Dat
     return valid.height
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    """Whether `schema.table` exists (a raw table exists once dlt has loaded its source)."""
+    schema, table = qualified_name.split(".")
+    return bool(
+        scalar(
+            con,
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+            [schema, table],
+        )
+    )
+
+
 def read_raw(
     con: duckdb.DuckDBPyConnection, qualified_name: str, runner_ids: list[str] | None = None
 ) -> pl.DataFrame:
     """A dlt-loaded raw table (instants normalised to UTC), optionally only some runners' rows,
     or an empty frame with no columns when that source has never been loaded."""
-    schema, table = qualified_name.split(".")
-    exists = scalar(
-        con,
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-        [schema, table],
-    )
-    if not exists:
+    if not table_exists(con, qualified_name):
         return pl.DataFrame()
+    schema, table = qualified_name.split(".")
     sql = f'SELECT * FROM "{schema}"."{table}"'
     if runner_ids is not None:
         sql += " WHERE runner_id IN (SELECT unnest($ids))"
