@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from pipelines.profiles import ProfileError, parse_profile
-from transforms.completeness import not_ready_reason
+from transforms.completeness import not_ready_reason, value_at
 from warehouse.connection import table_exists
 from warehouse.quarantine import Rejection, record_rejections
 from warehouse.runners import RunnerAPI, RunnerNotFound, ValidationError
@@ -92,9 +92,5 @@ def _rejection(
 
 def _given(profile: Mapping[str, Any], dotted: str) -> str | None:
     """What the profile said for a rejected field (dotted, maybe indexed), for the excerpt."""
-    value: Any = profile
-    for part in re.sub(r"\[\d+\]", "", dotted).split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            return None
-        value = value[part]
-    return repr(value)
+    value = value_at(profile, re.sub(r"\[\d+\]", "", dotted))
+    return None if value is None else repr(value)
