@@ -8,7 +8,9 @@ steps), not what is merely unusual: a 230 bpm reading or a 2:50 km pace still lo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,9 @@ class Bounds:
     low: float
     high: float
     unit: str
+
+    def admits(self, value: float) -> bool:
+        return self.low <= value <= self.high
 
     def __str__(self) -> str:
         if self.high == float("inf"):
@@ -46,6 +51,21 @@ SYSTOLIC_BP = Bounds(50, 260, "mmHg")
 DIASTOLIC_BP = Bounds(30, 180, "mmHg")
 NOT_NEGATIVE = Bounds(0, float("inf"), "")
 """Steps, floors, distances and energies: never negative."""
+
+
+def drop_implausible(
+    values: dict[str, Any], bounds: Mapping[str, Bounds]
+) -> list[tuple[str, float, Bounds]]:
+    """Leave out (set to None) each number of `values` outside its bounds; (name, value,
+    bounds) of each left out, for the reader to say where."""
+    dropped = []
+    for name, limits in bounds.items():
+        value = values.get(name)
+        if isinstance(value, int | float) and not limits.admits(value):
+            values[name] = None
+            dropped.append((name, value, limits))
+    return dropped
+
 
 SAMPLES = {
     "heart_rate_bpm": HEART_RATE,

@@ -23,6 +23,7 @@ from warehouse.plausibility import (
     POWER,
     SAMPLE_SPEED,
     TEMPERATURE,
+    drop_implausible,
 )
 
 # The 99-column header (2025). The 94-column one lacks Recovery .. For a Cause.
@@ -265,16 +266,11 @@ def implausible(values: dict[str, Any]) -> str | None:
 def _drop_implausible_values(values: dict[str, Any]) -> list[str]:
     """Leave out the values outside `VALUE_BOUNDS` (a GPS spike's max speed of 90 m/s);
     why, for each."""
-    reasons = []
-    for name, bounds in VALUE_BOUNDS.items():
-        value = values.get(name)
-        if value is not None and not bounds.low <= value <= bounds.high:
-            values[name] = None
-            reasons.append(
-                f"activity {values.get('activity_id')}: {name} {value:g} cannot be true "
-                f"(plausible: {bounds}); left out, the rest of the row loads"
-            )
-    return reasons
+    return [
+        f"activity {values.get('activity_id')}: {name} {value:g} cannot be true "
+        f"(plausible: {bounds}); left out, the rest of the row loads"
+        for name, value, bounds in drop_implausible(values, VALUE_BOUNDS)
+    ]
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pipelines.strava.tables import (
     SAMPLE_FIELDS,
     SAMPLES_SCHEMA,
 )
-from warehouse.plausibility import SAMPLES, SUMMARY, Bounds
+from warehouse.plausibility import SAMPLES, SUMMARY, Bounds, drop_implausible
 
 _SAMPLE_BOUNDS = tuple(SAMPLES[f] for f in SAMPLE_FIELDS)
 
@@ -114,7 +114,7 @@ class SampleBuilder:
             self.counts[(row, name)] = n + 1
 
     def _plausible(self, name: str, bounds: Bounds, value: Any) -> Any:
-        if not isinstance(value, (int, float)) or bounds.low <= value <= bounds.high:
+        if not isinstance(value, int | float) or bounds.admits(value):
             return value
         seen = self.dropped.get(name)
         if seen is None:
@@ -156,13 +156,10 @@ def drop_implausible_summary(decoded: Decoded) -> list[tuple[str, str]]:
         (f"lap {i + 1}", lap) for i, lap in enumerate(decoded.laps)
     ]
     for where, values in parts:
-        for name, bounds in SUMMARY.items():
-            value = values.get(name)
-            if isinstance(value, (int, float)) and not bounds.low <= value <= bounds.high:
-                values[name] = None
-                problems.append(
-                    (where, f"{name} {value:g} cannot be true (plausible: {bounds}); left out")
-                )
+        problems += [
+            (where, f"{name} {value:g} cannot be true (plausible: {bounds}); left out")
+            for name, value, bounds in drop_implausible(values, SUMMARY)
+        ]
     return problems
 
 
