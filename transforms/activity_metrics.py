@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from transforms.intervals import sort_order
+from transforms.physiology import RACE_METERS
 from warehouse.plausibility import PACE
 
 MOVING_SPEED = 0.5
@@ -25,12 +26,6 @@ MIN_SPLIT_METERS = 100.0
 """A partial last split shorter than this gets no pace (see `split_pace`)."""
 ELEVATION_NOISE = 2.0
 """Metres of altitude change ignored as barometer/GPS noise (hysteresis)."""
-BEST_EFFORT_METERS = {
-    "five_k": 5000.0,
-    "ten_k": 10000.0,
-    "half_marathon": 21097.5,
-    "marathon": 42195.0,
-}
 
 
 def codes_for(values: pl.Series) -> pl.Enum:
@@ -317,7 +312,7 @@ def best_efforts(samples: pl.DataFrame) -> pl.DataFrame:
         pl.col("d").min().alias("_first"), pl.col("d").max().alias("_last")
     )
     efforts = []
-    for name, target in BEST_EFFORT_METERS.items():
+    for name, target in RACE_METERS.items():
         long_enough = spans.filter(pl.col("_last") - target >= pl.col("_first"))["activity_id"]
         ends = (
             base

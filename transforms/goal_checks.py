@@ -10,15 +10,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from transforms.physiology import vdot
+from transforms.physiology import RACE_METERS, vdot
 
 RACE_DISTANCES_KM = {
     "5k": 5.0,
-    "five_k": 5.0,
     "10k": 10.0,
-    "ten_k": 10.0,
-    "half_marathon": 21.0975,
-    "marathon": 42.195,
+    **{name: meters / 1000 for name, meters in RACE_METERS.items()},
 }
 """The seed's race_distance_label values (and the personal-best keys) as kilometres."""
 

@@ -26,6 +26,13 @@ EASY_FAST_FRACTION = 0.74
 EASY_SLOW_FRACTION = 0.635
 
 MARATHON_METERS = 42195.0
+RACE_METERS = {
+    "five_k": 5000.0,
+    "ten_k": 10000.0,
+    "half_marathon": 21097.5,
+    "marathon": MARATHON_METERS,
+}
+"""The standard race distances, by the names the seed gives personal bests and race labels."""
 
 
 def oxygen_cost(meters_per_minute: float) -> float:

@@ -13,7 +13,7 @@ from typing import Any
 
 from transforms.completeness import value_at
 from transforms.goal_checks import race_distance_km
-from transforms.physiology import heart_rate_zones, max_hr_for_age, vdot
+from transforms.physiology import RACE_METERS, heart_rate_zones, max_hr_for_age, vdot
 from warehouse.vocabulary import PLANNED_AS, WEEKDAYS
 
 DEFAULT_VDOT = {"beginner": 30.0, "casual": 36.0, "intermediate": 42.0, "advanced": 50.0}
@@ -22,12 +22,6 @@ DEFAULT_WEEKLY_KM = {"beginner": 12.0, "casual": 20.0, "intermediate": 35.0, "ad
 DEFAULT_WEEKLY_KM_ELITE = 90.0
 DEFAULT_RUNS = {"beginner": 3, "casual": 4, "intermediate": 5, "advanced": 6, "elite": 6}
 MINIMUM_START_KM = 8.0
-PB_METERS = {
-    "five_k": 5000.0,
-    "ten_k": 10000.0,
-    "half_marathon": 21097.5,
-    "marathon": 42195.0,
-}
 
 
 def _get(section: dict[str, Any] | None, *path: str) -> Any:
@@ -89,7 +83,7 @@ class PlanInputs:
 
 def _best_pb_vdot(running: dict[str, Any] | None) -> tuple[float, str] | None:
     best = None
-    for key, meters in PB_METERS.items():
+    for key, meters in RACE_METERS.items():
         seconds = _get(running, "personal_bests", key, "time")
         if seconds:
             value = vdot(meters, float(seconds))
