@@ -67,6 +67,22 @@ def drop_implausible(
     return dropped
 
 
+def faster_than_possible(
+    what: str, distance_meters: float | None, seconds: float | None
+) -> str | None:
+    """Why `what` covering the distance in the time cannot be true (an average speed above
+    `ACTIVITY_SPEED`: a 500 km run in ten minutes), or None."""
+    if not distance_meters or not seconds or seconds <= 0:
+        return None
+    speed = distance_meters / seconds
+    if speed <= ACTIVITY_SPEED.high:
+        return None
+    return (
+        f"{what} covers {distance_meters / 1000:g} km in {seconds / 60:g} min ({speed:.0f} m/s), "
+        f"which cannot be true (plausible average speed: {ACTIVITY_SPEED})"
+    )
+
+
 SAMPLES = {
     "heart_rate_bpm": HEART_RATE,
     "speed_mps": SAMPLE_SPEED,

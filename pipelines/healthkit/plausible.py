@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from warehouse.plausibility import ACTIVITY_SPEED, HEALTHKIT_RECORDS
+from warehouse.plausibility import ACTIVITY_SPEED, HEALTHKIT_RECORDS, faster_than_possible
 
 Finding = tuple[int, str]  # (row in the table, reason naming the element and its value)
 _TYPE_PREFIXES = ("HKQuantityTypeIdentifier", "HKCategoryTypeIdentifier")
@@ -99,11 +99,7 @@ def implausible_workouts(table: pa.Table) -> list[Finding]:
         ):
             reason = _interval_reason(element, r)
         elif pc.fill_null(too_fast[i], False).as_py():
-            reason = (
-                f"{element} covers {r['total_distance_meters'] / 1000:g} km in "
-                f"{elapsed[i].as_py() / 60:g} min ({speed[i].as_py():.0f} m/s), which cannot "
-                f"be true (plausible average speed: {ACTIVITY_SPEED})"
-            )
+            reason = faster_than_possible(element, r["total_distance_meters"], elapsed[i].as_py())
         else:
             totals = {
                 "duration": (r["duration"], r["duration_unit"]),

@@ -24,6 +24,7 @@ from warehouse.plausibility import (
     SAMPLE_SPEED,
     TEMPERATURE,
     drop_implausible,
+    faster_than_possible,
 )
 
 # The 99-column header (2025). The 94-column one lacks Recovery .. For a Cause.
@@ -254,13 +255,7 @@ def implausible(values: dict[str, Any]) -> str | None:
             return f"{what} has {name} {value:g}, which cannot be true (negative)"
     distance = values.get("distance_meters")
     elapsed = next((values[n] for n in ("moving_time", *_TOTALS[:2]) if values.get(n)), None)
-    if distance and elapsed and distance / elapsed > ACTIVITY_SPEED.high:
-        return (
-            f"{what} covers {distance / 1000:g} km in {elapsed / 60:g} min "
-            f"({distance / elapsed:.0f} m/s), which cannot be true "
-            f"(plausible average speed: {ACTIVITY_SPEED})"
-        )
-    return None
+    return faster_than_possible(what, distance, elapsed)
 
 
 def _drop_implausible_values(values: dict[str, Any]) -> list[str]:
