@@ -4,14 +4,23 @@ planned volume and compliance for `coach.weekly_summaries`.
 A run matches a session on the same local day, or one day either side (a moved session),
 of a compatible kind; each run fulfils at most one session. The best pairs are taken first:
 same day before moved, compatible before not, closest distance first.
+
+Compliance is the share of the planned work done: each session counts the distance run over
+the distance planned (time over time for a session planned by time), capped at its plan, so a
+shortened ("modified") session counts at its share and a longer run does not make up for a
+skipped one. Running well over a recovery week's volume is flagged: the week's point is to
+absorb the training, and a coach wants to see when it was run as a normal week.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 
+from transforms.units import distance_text
 from warehouse.vocabulary import RUNNING_TYPES
 
 COMPATIBLE = {
@@ -34,6 +43,9 @@ DISTANCE_TOLERANCE = 0.25
 MOVED_FACTOR = 0.9
 INCOMPATIBLE_FACTOR = 0.6
 MODIFIED_REST_SCORE = 0.5
+RECOVERY_OVERRUN_MARGIN = 0.10
+"""A recovery week is over-run beyond this share above its planned volume (GPS distances and
+an easy run's extra minutes stay within it)."""
 
 ADHERENCE_COLUMNS = (
     "status",
@@ -41,6 +53,7 @@ ADHERENCE_COLUMNS = (
     "adherence_score",
     "actual_distance_km",
     "actual_duration_seconds",
+    "completed_share",
 )
 
 
@@ -147,7 +160,36 @@ def match_sessions(
         .alias("adherence_score"),
         pl.coalesce("run_km", "rest_km").round(2).alias("actual_distance_km"),
         pl.coalesce("run_seconds", "rest_seconds").alias("actual_duration_seconds"),
+        pl.when(pl.col("is_rest_day"))
+        .then(None)
+        .when(pl.col("activity_id").is_not_null())
+        .then(_share_done().round(3))
+        .when(past)
+        .then(0.0)
+        .alias("completed_share"),
     ).select(sessions.columns)
+
+
+def planned_by_time() -> pl.Expr:
+    """Whether a session is planned by time: its steps have durations and none a distance."""
+    steps = pl.col("structure_segments")
+    any_distance = steps.list.eval(
+        pl.element().struct.field("distance_km").is_not_null()
+        | pl.element().struct.field("recovery_distance_km").is_not_null()
+    ).list.any()
+    return ((steps.list.len() > 0) & ~any_distance & (pl.col("duration_seconds") > 0)).fill_null(
+        False
+    )
+
+
+def _share_done() -> pl.Expr:
+    """Of a matched session: the run's distance (or time) over the planned one, at most 1."""
+    by_time = pl.col("run_seconds") / pl.col("duration_seconds")
+    by_distance = pl.col("run_km") / pl.col("distance_km")
+    # a run without a distance (a treadmill) is measured by its time
+    share = pl.when(planned_by_time()).then(by_time).otherwise(pl.coalesce(by_distance, by_time))
+    # a session planned at nothing is done by any run
+    return share.fill_nan(1.0).fill_null(1.0).clip(0, 1)
 
 
 def _rest_day_runs(
@@ -175,12 +217,25 @@ def _rest_day_runs(
 def weekly_compliance(
     weekly: pl.DataFrame, plans: pl.DataFrame, sessions: pl.DataFrame
 ) -> pl.DataFrame:
-    """Weekly summaries with planned volume and compliance (actual / planned) for the weeks a
-    plan covers. A week counts against the plan of record: the latest-starting non-draft plan
-    that had started by that week (a replan does not rewrite the weeks before it)."""
+    """Weekly summaries with planned volume, compliance and the recovery-week over-run flag
+    for the weeks a plan covers. A week counts against the plan of record: the
+    latest-starting non-draft plan that had started by that week (a replan does not rewrite
+    the weeks before it). Compliance weighs each due session's completed_share by its planned
+    distance; it is null while no session of the week is due."""
     starts = plans.filter(pl.col("status") != "draft").select(
         "plan_id", pl.col("start_date").alias("_plan_start")
     )
+    recovery_weeks = (
+        plans.select("plan_id", "weekly_plan")
+        .explode("weekly_plan")
+        .filter(pl.col("weekly_plan").is_not_null())
+        .select(
+            "plan_id",
+            pl.col("weekly_plan").struct.field("start_date").alias("week_start_date"),
+            pl.col("weekly_plan").struct.field("is_recovery_week").alias("_recovery"),
+        )
+    )
+    due = pl.col("completed_share").is_not_null()
     planned = (
         sessions.join(starts, on="plan_id")
         .with_columns(
@@ -194,20 +249,49 @@ def weekly_compliance(
             pl.col("_plan_start")
             == pl.col("_plan_start").max().over("runner_id", "week_start_date")
         )
-        .group_by("runner_id", "week_start_date")
-        .agg(pl.col("distance_km").sum().alias("_planned"))
+        .group_by("runner_id", "week_start_date", "plan_id")
+        .agg(
+            pl.col("distance_km").sum().alias("_planned"),
+            pl.col("distance_km").filter(due).sum().alias("_due"),
+            (pl.col("distance_km") * pl.col("completed_share")).filter(due).sum().alias("_done"),
+        )
+        .join(recovery_weeks, on=["plan_id", "week_start_date"], how="left")
     )
     return (
-        weekly.drop("planned_volume_km", "compliance_percentage")
+        weekly.drop("planned_volume_km", "compliance_percentage", "recovery_week_overrun")
         .join(planned, on=["runner_id", "week_start_date"], how="left")
         .with_columns(
             pl.col("_planned").round(2).alias("planned_volume_km"),
-            pl.when(pl.col("_planned") > 0)
-            .then(
-                (100 * pl.col("actual_volume_km").fill_null(0) / pl.col("_planned")).clip(0, 1000)
-            )
-            .round(1)
+            pl.when(pl.col("_due") > 0)
+            .then((100 * pl.col("_done") / pl.col("_due")).clip(0, 100).round(1))
             .alias("compliance_percentage"),
+            pl.when(pl.col("_planned").is_not_null())
+            .then(
+                pl.col("_recovery").fill_null(False)
+                & (
+                    pl.col("actual_volume_km").fill_null(0)
+                    > pl.col("_planned") * (1 + RECOVERY_OVERRUN_MARGIN)
+                )
+            )
+            .alias("recovery_week_overrun"),
         )
         .select(weekly.columns)
     )
+
+
+def week_compliance_sentence(week: Mapping[str, Any], units: str | None) -> str | None:
+    """One sentence on a week against its plan (a coach.weekly_summaries row), distances in
+    the runner's units; None for a week no plan covered."""
+    planned = week.get("planned_volume_km")
+    if planned is None:
+        return None
+    ran = distance_text(week.get("actual_volume_km") or 0.0, units)
+    sentence = f"Ran {ran} of the {distance_text(planned, units)} planned"
+    if week.get("compliance_percentage") is not None:
+        sentence += f"; {week['compliance_percentage']:.0f} % of the planned work done so far"
+    if week.get("recovery_week_overrun"):
+        sentence += (
+            ". That is more than this recovery week holds: it is there so the training of the "
+            "weeks before can sink in"
+        )
+    return sentence + "."

@@ -450,7 +450,16 @@ WEEKLY_SUMMARIES = table(
         "iso_week": integer("ISO week number", ge=1, le=53),
         "actual_volume_km": number("Distance run", "km", ge=0),
         "planned_volume_km": number("Distance planned", "km", ge=0),
-        "compliance_percentage": number("Actual / planned volume", "%", ge=0, le=1000),
+        "compliance_percentage": number(
+            "Share of the planned work done in the sessions already due (each capped at its "
+            "plan)",
+            "%",
+            ge=0,
+            le=100,
+        ),
+        "recovery_week_overrun": flag(
+            "A recovery week in which more was run than planned (over 110 % of its volume)"
+        ),
         "run_count": integer("Runs", ge=0),
         "easy_km": number("Easy running", "km", ge=0),
         "quality_km": number("Tempo, interval and race running", "km", ge=0),

@@ -261,6 +261,13 @@ PLANNED_SESSIONS = table(
         "status": text("Adherence status", isin=SESSION_STATUSES),
         "completed_activity_id": text("Activity that fulfilled it"),
         "adherence_score": number("How closely it was followed", "0-1", ge=0, le=1),
+        "completed_share": number(
+            "Share of the planned work done: distance, or time for a session planned by time; "
+            "capped at 1 (null for rest days and sessions still ahead)",
+            "0-1",
+            ge=0,
+            le=1,
+        ),
         "actual_distance_km": number("Distance actually run", "km", ge=0, le=250),
         "actual_duration_seconds": number("Time actually run", "s", ge=0),
         **audit(),
