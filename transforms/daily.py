@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.device_dedup import deduplicated_values, device_class
-from transforms.physiology import performance_management
+from transforms.physiology import acute_chronic_workload_ratio, performance_management
 from transforms.units import DISTANCE_TO_M, ENERGY_TO_KCAL
 from warehouse.plausibility import LENGTH_TO_CM, MASS_TO_KG
 
@@ -260,12 +260,8 @@ def daily_summaries(
             (pl.col("active_calories_kcal") + pl.col("basal_calories_kcal")).alias(
                 "total_calories_kcal"
             ),
-            pl.when(load.rolling_sum(28, min_samples=1).over("runner_id") > 0)
-            .then(
-                (
-                    load.rolling_sum(7, min_samples=1) / (load.rolling_sum(28, min_samples=1) / 4)
-                ).over("runner_id")
-            )
+            acute_chronic_workload_ratio(load)
+            .over("runner_id")
             .alias("acute_chronic_workload_ratio"),
             pl.concat_list(
                 pl.col("_activity_sources").fill_null([]),

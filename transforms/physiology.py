@@ -150,6 +150,13 @@ def training_paces(target_vdot: float) -> TrainingPaces:
 
 ATL_DAYS = 7
 CTL_DAYS = 42
+SEED_DAYS = 28
+"""Days whose mean daily load is the starting CTL and ATL (see `performance_management`)."""
+ACWR_ACUTE_DAYS = 7
+ACWR_CHRONIC_DAYS = 28
+MIN_CHRONIC_LOAD = 1e-6
+"""Load units/day: a 28-day rolling sum below this is float dust from adding and
+subtracting, not training, and gives no ratio."""
 
 
 def decay(days: int) -> float:
@@ -165,8 +172,15 @@ def performance_management(
     load: str = "training_load",
     atl_days: int = ATL_DAYS,
     ctl_days: int = CTL_DAYS,
+    seed_days: int = SEED_DAYS,
 ) -> pl.DataFrame:
-    """ATL, CTL and TSB per key and calendar day, starting at 0 the day before the first.
+    """ATL, CTL and TSB per key and calendar day.
+
+    Both start, the day before the first, at the mean daily load of the first `seed_days`
+    calendar days (all of them when there are fewer; `seed_days=0` starts at zero). The
+    runner trained before the data began: started at zero, a steady runner's ATL outruns
+    CTL and TSB sits below -20 for one to two months, which reads as overreaching.
+    TrainingPeaks' "Estimate Starting Fitness" likewise gives CTL and ATL one starting value.
 
     Missing days count as zero load. TSB on a day is yesterday's CTL minus yesterday's ATL
     (TrainingPeaks' and GoldenCheetah's convention).
@@ -193,16 +207,32 @@ def performance_management(
         pl.col(load).ewm_mean(alpha=1 - ctl_keep, adjust=False).over(key).alias("_ctl"),
         pl.int_range(pl.len()).over(key).alias("_n"),
     )
-    # ewm_mean seeds with the first day's load; starting from 0 the day before instead
-    # differs by exactly keep^(n+1) times that first load.
+    # ewm_mean starts from the first day's load; starting from the seed the day before
+    # instead differs by exactly keep^(n+1) times (first load - seed).
     first = pl.col(load).first().over(key)
+    seed = pl.col(load).filter(pl.col("_n") < seed_days).mean().over(key).fill_null(0.0)
     frame = frame.with_columns(
-        (pl.col("_atl") - atl_keep ** (pl.col("_n") + 1) * first).alias("atl"),
-        (pl.col("_ctl") - ctl_keep ** (pl.col("_n") + 1) * first).alias("ctl"),
+        (pl.col("_atl") - atl_keep ** (pl.col("_n") + 1) * (first - seed)).alias("atl"),
+        (pl.col("_ctl") - ctl_keep ** (pl.col("_n") + 1) * (first - seed)).alias("ctl"),
     )
     return frame.with_columns(
         (pl.col("ctl") - pl.col("atl")).shift(1).over(key).fill_null(0.0).alias("tsb")
     ).drop("_atl", "_ctl", "_n")
+
+
+def acute_chronic_workload_ratio(load: pl.Expr) -> pl.Expr:
+    """The coupled rolling ACWR of Hulin et al. 2016: the last 7 days' load over the last
+    28 days' weekly average, on rows that are one per calendar day (rest days zero).
+
+    Null until 28 days of history exist: a shorter "chronic" window holds the same week as
+    the acute one and reads 4.0 on days 1-7. Apply `.over(runner)` for many runners.
+    """
+    chronic = load.rolling_sum(ACWR_CHRONIC_DAYS, min_samples=ACWR_CHRONIC_DAYS) / (
+        ACWR_CHRONIC_DAYS / ACWR_ACUTE_DAYS
+    )
+    return pl.when(chronic >= MIN_CHRONIC_LOAD).then(
+        load.rolling_sum(ACWR_ACUTE_DAYS).clip(0) / chronic
+    )
 
 
 # --- heart rate ----------------------------------------------------------------------------

@@ -3,8 +3,13 @@
 Rules, documented here because coaches read their output:
 - Load trend: CTL now vs 14 days ago — up 5 %+ building, down 5 %+ declining, else
   maintaining; erratic when weekly loads of the last 4 weeks vary by more than 50 % (CV).
+- Fitness, fatigue and form: CTL, ATL and TSB seeded with the mean daily load of the first
+  28 days (`physiology.performance_management`), so a runner is not "fatigued" by the start
+  of their data.
 - ACWR: last 7 days' load / (last 28 days' load / 4), the coupled rolling average of Hulin
-  et al. 2016; 0.8-1.3 is the "sweet spot", 1.5+ the danger zone (Gabbett 2016).
+  et al. 2016; 0.8-1.3 is the "sweet spot", 1.5+ the danger zone (Gabbett 2016). None
+  before 28 days of history, so the first weeks raise no ACWR risk.
+- Weekly loads (trend) are the whole weeks of history, up to the last 4.
 - Injury risk: very_high at ACWR >= 2.0 or current pain >= 5/10; high at ACWR >= 1.5 or a
   week-over-week volume jump over 30 % with an injury history; moderate at ACWR >= 1.3,
   any jump over 30 %, or current pain; low otherwise. Every reason is listed as a factor.
@@ -21,7 +26,7 @@ import datetime as dt
 
 import polars as pl
 
-from transforms.physiology import performance_management
+from transforms.physiology import acute_chronic_workload_ratio, performance_management
 
 TREND_DAYS = 14
 BASELINE_DAYS = 28
@@ -44,19 +49,24 @@ def current_states(
     runners: runner_id, has_injury_history (bool), current_pain_severity (0-10 or null).
     """
     pmc = performance_management(daily.select("runner_id", "date", "training_load"))
+    # one row per calendar day, sorted: what the rolling ratio needs
+    pmc = pmc.with_columns(
+        acute_chronic_workload_ratio(pl.col("training_load")).over("runner_id").alias("_acwr")
+    )
     days = pmc.join(daily.drop("training_load"), on=["runner_id", "date"], how="left")
     as_of = pl.col("date").max().over("runner_id")
+    history_days = (as_of - pl.col("date").min().over("runner_id")).dt.total_days() + 1
     last = pl.col("date") == as_of
     load = pl.col("training_load")
-    week_load = load.filter(_window(7, as_of)).sum()
-    month_load = load.filter(_window(28, as_of)).sum()
     week_km = pl.col("run_distance_meters").filter(_window(7, as_of)).sum() / 1000
     prior_week_km = (
         pl.col("run_distance_meters").filter(_window(14, as_of) & _window(7, as_of).not_()).sum()
         / 1000
     )
     weekly_loads = [
-        load.filter(_window(7 * (w + 1), as_of) & _window(7 * w, as_of).not_()).sum()
+        pl.when(history_days.first() >= 7 * (w + 1)).then(
+            load.filter(_window(7 * (w + 1), as_of) & _window(7 * w, as_of).not_()).sum()
+        )
         for w in range(4)
     ]
     hrv_base = pl.col("hrv_sdnn_ms").filter(_window(BASELINE_DAYS, as_of))
@@ -70,7 +80,7 @@ def current_states(
         .filter(pl.col("date") == as_of - pl.duration(days=TREND_DAYS))
         .first()
         .alias("_ctl_before"),
-        pl.concat_list(weekly_loads).alias("_weekly_loads"),
+        pl.concat_list(weekly_loads).list.drop_nulls().alias("_weekly_loads"),
         week_km.alias("last_7_days_volume_km"),
         prior_week_km.alias("_prior_week_km"),
         (pl.col("run_distance_meters").filter(_window(28, as_of)).sum() / 1000).alias(
@@ -86,9 +96,7 @@ def current_states(
         .sum()
         .cast(pl.Int64)
         .alias("last_28_days_run_count"),
-        pl.when(month_load > 0)
-        .then(week_load / (month_load / 4))
-        .alias("acute_chronic_workload_ratio"),
+        pl.col("_acwr").filter(last).first().alias("acute_chronic_workload_ratio"),
         pl.col("resting_heart_rate_bpm").drop_nulls().last().alias("latest_resting_hr_bpm"),
         pl.col("hrv_sdnn_ms").drop_nulls().last().alias("latest_hrv_ms"),
         pl.col("weight_kg").drop_nulls().last().alias("latest_weight_kg"),

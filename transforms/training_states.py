@@ -1,8 +1,10 @@
 """A deterministic training-state machine, evaluated once per day per runner.
 
 Windows end on the evaluated day: 7-day volume (km) and load, the 28-day and 90-day
-weekly averages (window total / 4 and / 90*7). The candidate state for a day is the first
-rule that holds:
+weekly averages (window total x 7 / the days of the window that exist: a runner with 40
+days of data has a 40-day "90-day" average, not a total divided by 90). TSB comes from
+CTL and ATL seeded with the first 28 days' mean load (`physiology.performance_management`).
+The candidate state for a day is the first rule that holds:
 
 | state             | rule                                                                |
 |-------------------|---------------------------------------------------------------------|
@@ -116,7 +118,8 @@ RATIONALE = {
 
 
 def daily_windows(daily: pl.DataFrame) -> pl.DataFrame:
-    """7/28/90-day window figures per runner and calendar day (missing days are zero)."""
+    """7/28/90-day window figures per runner and calendar day (missing days are zero), with
+    the days of the 28- and 90-day windows that hold history (`days_28d`, `days_90d`)."""
     spans = daily.group_by("runner_id").agg(
         pl.col("date").min().alias("a"), pl.col("date").max().alias("b")
     )
@@ -136,7 +139,10 @@ def daily_windows(daily: pl.DataFrame) -> pl.DataFrame:
         # rolling sums add and subtract as the window moves: clip the float dust below zero
         return pl.col(column).rolling_sum(days_, min_samples=1).over("runner_id").clip(0)
 
+    history_days = pl.int_range(1, pl.len() + 1).over("runner_id")
     return days.with_columns(
+        history_days.clip(upper_bound=28).alias("days_28d"),
+        history_days.clip(upper_bound=90).alias("days_90d"),
         rolling("run_distance_meters", 7).alias("volume_7d"),
         rolling("training_load", 7).alias("load_7d"),
         rolling("run_count", 7).alias("runs_7d"),
@@ -177,9 +183,9 @@ def evaluate_states(
                 volume_7d=row["volume_7d"],
                 load_7d=row["load_7d"],
                 runs_7d=row["runs_7d"],
-                weekly_volume_28d=row["volume_28d"] / 4,
-                weekly_load_28d=row["load_28d"] / 4,
-                weekly_volume_90d=row["volume_90d"] * 7 / 90,
+                weekly_volume_28d=row["volume_28d"] * 7 / row["days_28d"],
+                weekly_load_28d=row["load_28d"] * 7 / row["days_28d"],
+                weekly_volume_90d=row["volume_90d"] * 7 / row["days_90d"],
                 tsb=row["tsb"],
                 volume_28d=row["volume_28d"],
                 volume_90d=row["volume_90d"],

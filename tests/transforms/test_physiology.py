@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from transforms.physiology import (
     PUBLISHED_PACES,
+    acute_chronic_workload_ratio,
     banister_trimp,
     heart_rate_zones,
     max_hr_for_age,
@@ -75,20 +76,24 @@ def test_vdot_rejects_nonsense():
         vdot(0, 1200)
 
 
-def _pmc(loads: list[float]) -> pl.DataFrame:
+def _daily(loads: list[float]) -> pl.DataFrame:
     start = dt.date(2026, 1, 1)
-    daily = pl.DataFrame(
+    return pl.DataFrame(
         {
             "runner_id": ["r"] * len(loads),
             "date": [start + dt.timedelta(days=i) for i in range(len(loads))],
             "training_load": loads,
         }
     )
-    return performance_management(daily)
+
+
+def _pmc(loads: list[float], **kwargs) -> pl.DataFrame:
+    return performance_management(_daily(loads), **kwargs)
 
 
 def test_pmc_constant_load_matches_reference_vectors():
-    pmc = _pmc([100.0] * 42)
+    # the reference vectors start from zero
+    pmc = _pmc([100.0] * 42, seed_days=0)
     day7, day42 = pmc.row(6, named=True), pmc.row(41, named=True)
     assert day7["ctl"] == pytest.approx(15.35, abs=0.01)
     assert day7["atl"] == pytest.approx(63.21, abs=0.01)
@@ -97,7 +102,7 @@ def test_pmc_constant_load_matches_reference_vectors():
 
 
 def test_pmc_single_load_and_tsb_from_yesterday():
-    pmc = _pmc([100.0] + [0.0] * 7)
+    pmc = _pmc([100.0] + [0.0] * 7, seed_days=0)
     first = pmc.row(0, named=True)
     assert first["ctl"] == pytest.approx(2.353, abs=0.001)
     assert first["atl"] == pytest.approx(13.312, abs=0.001)
@@ -116,10 +121,48 @@ def test_pmc_fills_missing_days_with_zero_and_keeps_runners_apart():
             "training_load": [100.0, 100.0, 50.0],
         }
     )
-    pmc = performance_management(daily)
+    pmc = performance_management(daily, seed_days=0)
     assert pmc.filter(pl.col("runner_id") == "a").height == 3
     b = pmc.filter(pl.col("runner_id") == "b").row(0, named=True)
     assert b["atl"] == pytest.approx(50 * (1 - 0.8668778), abs=1e-4)
+    # seeded, each runner starts at the mean of their own first days: a (100+0+100)/3
+    seeded = performance_management(daily).filter(pl.col("runner_id") == "a")
+    keep = math.exp(-1 / 7)
+    assert seeded["atl"][0] == pytest.approx(200 / 3 * keep + 100 * (1 - keep), abs=1e-12)
+
+
+def test_a_steady_runner_starts_in_balance_not_overreached():
+    # 60 a day from the first day of data: seeded with the first 28 days' mean (60), CTL and
+    # ATL stay at 60 and TSB at 0; started from zero, TSB falls to -34.9 on day 16 and is
+    # below -20 from day 5 to day 46
+    seeded, from_zero = _pmc([60.0] * 60), _pmc([60.0] * 60, seed_days=0)
+    assert seeded["ctl"].to_list() == pytest.approx([60.0] * 60, abs=1e-9)
+    assert seeded["tsb"].to_list() == pytest.approx([0.0] * 60, abs=1e-9)
+    assert from_zero["tsb"].min() == pytest.approx(-34.94, abs=0.01)
+    assert from_zero["tsb"].arg_min() == 15
+    assert (from_zero["tsb"] < -20).sum() == 42
+
+
+def test_acwr_waits_for_28_days_of_history():
+    loads = [50.0, 0.0] * 20
+    acwr = _daily(loads).select(acute_chronic_workload_ratio(pl.col("training_load")))
+    ratios = acwr.to_series().to_list()
+    assert ratios[:27] == [None] * 27
+    # day 28 (index 27, a rest day): the month holds 14 x 50, its last week 3 x 50
+    assert ratios[27] == pytest.approx(150 / (700 / 4))
+    assert ratios[28] == pytest.approx(200 / (700 / 4))
+    # the naive ratio with whatever history exists reads 4.0 on the first day
+    load = pl.col("training_load")
+    naive = _daily(loads).select(
+        load.rolling_sum(7, min_samples=1) / (load.rolling_sum(28, min_samples=1) / 4)
+    )
+    assert naive.item(0, 0) == 4.0
+
+
+def test_acwr_is_null_when_the_month_was_rest():
+    loads = [30.0] * 7 + [0.0] * 40
+    ratios = _daily(loads).select(acute_chronic_workload_ratio(pl.col("training_load")))
+    assert ratios.to_series().to_list()[35:] == [None] * 12
 
 
 def test_trimp_worked_examples():
@@ -141,7 +184,7 @@ def test_heart_rate_zones():
 @given(st.lists(st.floats(0, 500, allow_nan=False), min_size=1, max_size=120))
 def test_pmc_equals_the_recursive_definition(loads):
     pmc = _pmc(loads)
-    atl = ctl = 0.0
+    atl = ctl = sum(loads[:28]) / len(loads[:28])
     previous_balance = 0.0
     for i, load in enumerate(loads):
         atl = atl * math.exp(-1 / 7) + load * (1 - math.exp(-1 / 7))

@@ -3,10 +3,12 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from transforms.physiology import performance_management
 from transforms.runner_state import current_states
 
 NOW = dt.datetime(2026, 11, 1, 5, tzinfo=dt.UTC)
 START = dt.date(2026, 8, 1)
+PMC_INPUT = ("runner_id", "date", "training_load")
 
 
 def daily(loads, km=None, hrv=None, rhr=None, sleep=None, runner="ana"):
@@ -75,3 +77,23 @@ def test_readiness_reflects_recovery_markers():
 
 def test_current_pain_is_very_high_risk():
     assert state(daily([50] * 30), pain=6.0)["injury_risk_level"] == "very_high"
+
+
+def test_three_weeks_of_steady_data_are_no_risk():
+    # 60 a day for 20 days. The old reading divided the 7 days (420) by the 20 days there
+    # are over 4 (300): ACWR 1.4, "moderate" injury risk; and CTL/ATL started from zero put
+    # TSB at -34.2, "moderate" overtraining risk.
+    s = state(daily([60] * 20))
+    assert s["acute_chronic_workload_ratio"] is None
+    assert (s["injury_risk_level"], s["injury_risk_factors"]) == ("low", [])
+    assert s["training_stress_balance"] == pytest.approx(0.0, abs=1e-9)
+    assert s["overtraining_risk"] == "low"
+    assert s["training_load_trend"] == "maintaining"
+    from_zero = performance_management(daily([60] * 20).select(*PMC_INPUT), seed_days=0)
+    assert from_zero["tsb"][-1] == pytest.approx(-34.19, abs=0.01)
+
+
+def test_acwr_from_the_28th_day():
+    s = state(daily([60] * 27 + [0] + [90] * 7))
+    # the last 28 days: 20 x 60 + 0 + 7 x 90 = 1830; the last 7: 630
+    assert s["acute_chronic_workload_ratio"] == pytest.approx(630 / (1830 / 4))

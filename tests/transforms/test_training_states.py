@@ -1,9 +1,10 @@
 import datetime as dt
 
 import polars as pl
+import pytest
 
 from transforms.physiology import performance_management
-from transforms.training_states import evaluate_states
+from transforms.training_states import daily_windows, evaluate_states
 
 START = dt.date(2026, 1, 5)
 
@@ -67,3 +68,38 @@ def test_streaks():
     _transitions, momentum = states([5] * 10 + [0] + [5] * 3)
     assert momentum["current_streak_days"] == 3
     assert momentum["longest_streak_days"] == 10
+
+
+def test_a_harder_week_after_a_steady_start_is_no_overreach():
+    # 5 steady weeks, then one 45 % harder. CTL and ATL seeded with the first 28 days' mean
+    # load keep TSB at -19.6 that week; started from zero, TSB would still read -39 there and
+    # the runner would be called overreached by the start of their data.
+    km = STEADY[:35] + [k * 1.45 for k in (8, 0, 8, 0, 8, 12, 0)]
+    transitions, momentum = states(km)
+    assert transitions["to_state"].to_list() == ["Probe", "Stable"]
+    assert momentum["overreach_count"] == 0
+    frame = daily(km).drop("tsb")
+    from_zero = performance_management(frame, seed_days=0)
+    day = START + dt.timedelta(days=41)
+    assert from_zero.filter(pl.col("date") == day)["tsb"].item() < -20
+    naive = frame.join(from_zero.select("runner_id", "date", "tsb"), on=["runner_id", "date"])
+    assert "Overreach" in evaluate_states(naive)[0]["to_state"].to_list()
+
+
+def test_the_90_day_average_divides_by_the_days_that_exist():
+    # 6 steady weeks (36 km a week), then two weeks of 4 km: on day 55 the month is 70 % of the
+    # 55 days' weekly average, a slump. Divided by 90 days, the "90-day" average would be
+    # 55/90 of the real one and the month would look like 115 % of it: no slump.
+    km = STEADY[:42] + [2, 0, 0, 2, 0, 0, 0] * 2
+    transitions, _momentum = states(km)
+    slump = transitions.row(0, named=True)
+    assert (slump["to_state"], slump["effective_date"]) == ("Slump", START + dt.timedelta(days=54))
+    assert slump["trigger_reason"] == "volume 20% of the month, month 70% of 90 days"
+    windows = (
+        daily_windows(daily(km))
+        .filter(pl.col("date") == slump["effective_date"])
+        .row(0, named=True)
+    )
+    assert windows["days_90d"] == 55
+    naive_share = (windows["volume_28d"] / 4) / (windows["volume_90d"] * 7 / 90)
+    assert naive_share == pytest.approx(1.148, abs=0.001)
