@@ -2,7 +2,9 @@
 
 Files go to `<exports>/<runner_id>/<plan_id>/<scheduled_date>_<session_type>.fit` (a second
 session of the same kind on the same day gets `_2`, ...), each written to a temporary file
-and renamed, so a watch or a sync tool never sees half a file. Every plan folder gets a
+and renamed, so a watch or a sync tool never sees half a file. Only sessions from the plan
+date on get a file (a past day's workout is no use on a watch), named in the runner's
+units. Every plan folder gets a
 README on copying the files to a watch, and loses the files of sessions no longer planned;
 the folder of a plan that is no longer active loses its workouts, so a coach copying a
 runner's folder never picks up a replaced plan's runs.
@@ -11,6 +13,7 @@ runner's folder never picks up a replaced plan's runs.
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -29,11 +32,12 @@ from assets.layers import (
 )
 from assets.resources import CadenceHomeResource
 from transforms.fit_workouts import encode_workout, has_workout
+from transforms.units import runner_units
 from warehouse.connection import read_table
 from warehouse.contracts import contract
 from warehouse.publish import write_atomically
 from warehouse.runner_builds import in_passes, rebuild_runners
-from warehouse.settings import require_runner_id
+from warehouse.settings import plan_date, require_runner_id
 
 FIT_FILES = contract("plans.fit_files")
 PLANNED_SESSIONS = contract("plans.planned_sessions")
@@ -52,6 +56,7 @@ class _Planned:
     session: dict[str, Any]
     folder: Path
     name: str
+    units: str | None
 
     @property
     def path(self) -> Path:
@@ -59,10 +64,17 @@ class _Planned:
 
 
 def export_workouts(
-    exports_dir: Path, sessions: pl.DataFrame, runner_ids: list[str] | None = None
+    exports_dir: Path,
+    sessions: pl.DataFrame,
+    runner_ids: list[str] | None = None,
+    *,
+    from_date: dt.date | None = None,
+    units: Mapping[str, str | None] | None = None,
 ) -> pl.DataFrame:
-    """Write the FIT file of every session that has a workout (rows of plans.planned_sessions)
-    under exports_dir; return the plans.fit_files rows describing them (audit columns null).
+    """Write the FIT file of every session that has a workout (rows of plans.planned_sessions),
+    scheduled on or after `from_date` when given, under exports_dir, its texts in the units of
+    its runner (`units` by runner id; metric for a runner not in it); return the
+    plans.fit_files rows describing them (audit columns null).
 
     Each plan folder of these sessions ends up holding exactly their files and a README;
     every other plan folder under exports_dir (or under the folders of `runner_ids`, when
@@ -72,12 +84,16 @@ def export_workouts(
     """
     plans: dict[Path, list[_Planned]] = {}
     taken: dict[Path, set[str]] = {}
-    for session in sessions.sort("scheduled_date", "session_type", "session_id").to_dicts():
-        folder = Path(require_runner_id(session["runner_id"])) / _plan_folder(session["plan_id"])
+    ahead = (
+        sessions if from_date is None else sessions.filter(pl.col("scheduled_date") >= from_date)
+    )
+    for session in ahead.sort("scheduled_date", "session_type", "session_id").to_dicts():
+        runner_id = require_runner_id(session["runner_id"])
+        folder = Path(runner_id) / _plan_folder(session["plan_id"])
         planned = plans.setdefault(folder, [])
         if has_workout(session):
             name = _file_name(session, taken.setdefault(folder, set()))
-            planned.append(_Planned(session, folder, name))
+            planned.append(_Planned(session, folder, name, (units or {}).get(runner_id)))
     for folder, planned in plans.items():
         if planned:
             (exports_dir / folder).mkdir(parents=True, exist_ok=True)
@@ -96,7 +112,7 @@ def export_workouts(
 
 def _export(exports_dir: Path, planned: _Planned) -> dict[str, Any]:
     session = planned.session
-    workout = encode_workout(session)
+    workout = encode_workout(session, planned.units)
     _write_if_changed(exports_dir / planned.path, workout.content)
     return {
         "fit_file_id": hashlib.sha256(
@@ -179,7 +195,10 @@ folder at every export: files of sessions no longer in the plan are removed.
    OpenMTP or Android File Transfer).
 2. Copy the `.fit` files into the watch's `GARMIN/NewFiles` folder.
 3. Eject and unplug the watch. It imports the files and lists them with your workouts
-   (on most watches: Training > Workouts); the name is the run and its day.
+   (on most watches: Training > Workouts) by the run and its size (`Tempo 8 km`); the full
+   title, the day and what to do are in the workout's description.
+
+Only the runs from the plan date on are here: a past day's workout is not exported.
 
 Each workout guides you step by step: warm-up, work (repeats count down), recoveries and
 cool-down, with the pace range or heart-rate range of each step. An open step ends when you
@@ -209,6 +228,7 @@ FIT_KEY = dg.AssetKey(["exports", "fit_files"])
 )
 def fit_workouts(context: dg.AssetExecutionContext, cadence: CadenceHomeResource):
     home = cadence.home
+    from_date = plan_date()
     with cadence.warehouse() as con:
         sessions = read_table(
             con,
@@ -216,11 +236,15 @@ def fit_workouts(context: dg.AssetExecutionContext, cadence: CadenceHomeResource
             "plan_id IN (SELECT plan_id FROM plans.training_plans WHERE status = 'active')",
         )
         previous = read_table(con, FIT_FILES).select("fit_file_id", "created_at")
+        units = {
+            runner["runner_id"]: runner_units(runner)
+            for runner in read_table(con, contract("coach.runners")).to_dicts()
+        }
         now = dt.datetime.now(dt.UTC)
 
         def export(ids: list[str]) -> list[pl.DataFrame]:
             mine = sessions.filter(pl.col("runner_id").is_in(ids))
-            exported = export_workouts(home.exports, mine, ids)
+            exported = export_workouts(home.exports, mine, ids, from_date=from_date, units=units)
             # an unchanged file keeps the time it was first written
             stamped = (
                 exported.drop("created_at")
@@ -246,12 +270,15 @@ def fit_workouts(context: dg.AssetExecutionContext, cadence: CadenceHomeResource
             con, FIT_KEY, len(rebuild.built), rebuild.failures, context.run_id
         )
         exported = read_table(con, FIT_FILES, "runner_id IN (SELECT unnest(?))", [rebuild.built])
-    planned = sessions.filter(pl.col("runner_id").is_in(rebuild.built)).height
+    built = sessions.filter(pl.col("runner_id").is_in(rebuild.built))
+    planned = built.filter(pl.col("scheduled_date") >= from_date).height
     yield dg.MaterializeResult(
         asset_key=FIT_KEY,
         metadata={
             "dagster/row_count": exported.height,
+            "from_date": from_date.isoformat(),
             "sessions": planned,
+            "past_sessions_not_exported": built.height - planned,
             "sessions_without_workout": planned - exported.height,
             "runners": exported["runner_id"].n_unique(),
             "total_bytes": int(exported["size_bytes"].sum()),

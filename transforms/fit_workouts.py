@@ -1,14 +1,20 @@
 """A planned session as a Garmin FIT workout file (bytes), written with fit-tool.
 
 Layout (SPORTS_SCIENCE.md section 6): one `file_id` (type workout), one `workout` (name,
-sport running, step count), then the `workout_step` messages in order. Each segment of the
-session's `structure_segments` is one step; a `repeat` segment is its work step, its recovery
-step (when it has a recovery) and a repeat step looping back to the work step.
+description, sport running, step count), then the `workout_step` messages in order. Each
+segment of the session's `structure_segments` is one step; a `repeat` segment is its work
+step, its recovery step (when it has a recovery) and a repeat step looping back to the work
+step.
 
 - duration: time in ms, distance in cm, or open (lap button)
 - target: a pace range as a custom speed range (m/s x 1000, the slower pace is the low end),
   else a heart-rate range as custom bpm + 100, else open
 - intensity: warm-up, cool-down, recovery, rest, or active for the work itself
+
+The name is what a watch lists, so it must read whole in the few characters shown: the kind
+of run and its size (`Tempo 8 km`, `Intervals 5x1k`), in the runner's units; the full title,
+day and description go in the workout's description. Step durations stay in metres and
+milliseconds, as the protocol requires.
 
 The bytes are deterministic: serial number from the session id, creation time from the
 scheduled date, manufacturer development, product 0. Re-exporting a session gives the same
@@ -46,14 +52,40 @@ from fit_tool.profile.profile_type import (
 from fit_tool.record import Record
 from fit_tool.utils.crc import crc16
 
-WORKOUT_NAME_BYTES = 24
-"""Room for the workout name, NUL included: watches show about 15-20 characters in their
-workout list, so a name is the session's label and day (`Tempo Run 6 May`)."""
+from transforms.units import distance_text, text_in_units
+
+WORKOUT_NAME_CHARS = 16
+"""Garmin watches show about 15-16 characters of a workout's name in their list."""
+WORKOUT_NAME_BYTES = WORKOUT_NAME_CHARS + 1
+"""The name's FIT string, NUL included (names are ASCII)."""
+DESCRIPTION_BYTES = 160
+"""The workout's description (wkt_description): the session's full title, day and what to
+do; Garmin Connect shows it with the workout."""
 STEP_NAME_BYTES = 16
 NOTES_BYTES = 64
 HR_BPM_OFFSET = 100
 """FIT workout_hr values above 100 are bpm + 100 (0-100 would be % of max HR)."""
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_SHORT_LABELS = {
+    "easy": "Easy",
+    "recovery": "Recovery",
+    "long": "Long",
+    "strides": "Strides",
+    "hills": "Hills",
+    "tempo": "Tempo",
+    "threshold": "Threshold",
+    "progression": "Progression",
+    "fartlek": "Fartlek",
+    "interval": "Intervals",
+    "repetition": "Reps",
+    "race": "Race",
+    "cross_training": "Cross",
+}
+"""The kind of run in a watch's workout name (plans.planned_sessions.session_type)."""
+_NAMED_BY_REPEATS = frozenset({"interval", "repetition", "threshold", "hills"})
+"""Runs whose repeats are the work, so the name says them (`Intervals 5x1k`); the others
+(strides and fartlek too) are named by their distance."""
 _UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 _INTENSITIES = {
@@ -93,6 +125,7 @@ class FitWorkout:
 
     content: bytes
     workout_name: str
+    description: str
     step_count: int
 
 
@@ -109,8 +142,9 @@ class _Step:
     target_high: int | None = None
 
 
-def encode_workout(session: Mapping[str, Any]) -> FitWorkout:
-    """The FIT workout file for one planned session (a row of plans.planned_sessions as a dict).
+def encode_workout(session: Mapping[str, Any], units: str | None = None) -> FitWorkout:
+    """The FIT workout file for one planned session (a row of plans.planned_sessions as a
+    dict), its texts in `units` (the runner's coaching.units; metric when None).
 
     Raises UnencodableSessionError for a rest day or a session without structure segments.
     """
@@ -122,8 +156,9 @@ def encode_workout(session: Mapping[str, Any]) -> FitWorkout:
         raise UnencodableSessionError(
             f"session {session_id} has no structure segments to turn into workout steps"
         )
-    steps = _steps(session_id, segments)
-    name = _workout_name(session)
+    steps = _steps(session_id, segments, units)
+    name = workout_name(session, units)
+    description = _description(session, units)
     messages = _messages()
     chunks = [
         messages.file_id.definition,
@@ -135,7 +170,12 @@ def encode_workout(session: Mapping[str, Any]) -> FitWorkout:
             time_created=_unix_ms(session["scheduled_date"]),
         ),
         messages.workout.definition,
-        messages.workout.encode(wkt_name=name, sport=Sport.RUNNING, num_valid_steps=len(steps)),
+        messages.workout.encode(
+            wkt_name=name,
+            wkt_description=description,
+            sport=Sport.RUNNING,
+            num_valid_steps=len(steps),
+        ),
         messages.step.definition,
     ]
     for index, step in enumerate(steps):
@@ -156,7 +196,7 @@ def encode_workout(session: Mapping[str, Any]) -> FitWorkout:
     body = b"".join(chunks)
     header = FitFileHeader(records_size=len(body), gen_crc=True).to_bytes()
     crc = crc16(body, crc=crc16(header))
-    return FitWorkout(header + body + struct.pack("<H", crc), name, len(steps))
+    return FitWorkout(header + body + struct.pack("<H", crc), name, description, len(steps))
 
 
 def has_workout(session: Mapping[str, Any]) -> bool:
@@ -168,15 +208,54 @@ def _is_rest_day(session: Mapping[str, Any]) -> bool:
     return bool(session.get("is_rest_day")) or session.get("session_type") == "rest"
 
 
-def _workout_name(session: Mapping[str, Any]) -> str:
-    """The name a watch lists: the session's display label and its day, e.g. `Tempo Run 6 May`."""
+def workout_name(session: Mapping[str, Any], units: str | None = None) -> str:
+    """The name a watch lists, whole words within WORKOUT_NAME_CHARS: the kind of run and its
+    size, e.g. `Tempo 8 km`, `Long 11.2 mi`, `Intervals 5x1k`; the kind alone when both do
+    not fit."""
+    kind = str(session["session_type"])
+    label = _SHORT_LABELS.get(kind) or kind.replace("_", " ").title()
+    repeats = _repeats(session.get("structure_segments") or [])
+    size = repeats if kind in _NAMED_BY_REPEATS and repeats else _size(session, units)
+    whole = f"{label} {size}" if size else label
+    return whole if len(whole) <= WORKOUT_NAME_CHARS else _words(label, WORKOUT_NAME_CHARS)
+
+
+def _repeats(segments: list[Mapping[str, Any]]) -> str | None:
+    """`5x1k`, `6x800m` or `8x90s`: the first repeat segment, the heart of an interval run."""
+    for segment in segments:
+        if segment.get("segment_type") != "repeat":
+            continue
+        count = segment.get("repetitions") or 1
+        km, seconds = segment.get("distance_km"), segment.get("duration_seconds")
+        if seconds is not None:
+            minutes = seconds / 60
+            return (
+                f"{count}x{minutes:g}min" if minutes == round(minutes) else f"{count}x{seconds:g}s"
+            )
+        if km is not None:
+            return f"{count}x{km:g}k" if km >= 1 else f"{count}x{km * 1000:.0f}m"
+    return None
+
+
+def _size(session: Mapping[str, Any], units: str | None) -> str | None:
+    if session.get("distance_km"):
+        return distance_text(session["distance_km"], units, whole_without_decimal=True)
+    if session.get("duration_seconds"):
+        return f"{session['duration_seconds'] / 60:.0f} min"
+    return None
+
+
+def _description(session: Mapping[str, Any], units: str | None) -> str:
+    """`Easy Run + Strides, Thu 12 Nov 2026. Easy Run + Strides of about 8.0 km: ...`."""
     day: dt.date = session["scheduled_date"]
-    when = f" {day.day} {_MONTHS[day.month - 1]}"
-    label = session.get("display_type") or str(session["session_type"]).replace("_", " ").title()
-    return _fit_text(label, WORKOUT_NAME_BYTES - len(when)) + when
+    title = session.get("display_type") or workout_name(session, units)
+    text = f"{title}, {_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}."
+    if session.get("description"):
+        text += " " + text_in_units(session["description"], units)
+    return _words(text, DESCRIPTION_BYTES - 1)
 
 
-def _steps(session_id: str, segments: list[Mapping[str, Any]]) -> list[_Step]:
+def _steps(session_id: str, segments: list[Mapping[str, Any]], units: str | None) -> list[_Step]:
     steps: list[_Step] = []
     for segment in segments:
         kind = segment.get("segment_type")
@@ -189,7 +268,7 @@ def _steps(session_id: str, segments: list[Mapping[str, Any]]) -> list[_Step]:
         steps.append(
             _Step(
                 _step_name(segment),
-                _fit_text(segment.get("description") or "", NOTES_BYTES),
+                _words(text_in_units(segment.get("description") or "", units), NOTES_BYTES - 1),
                 _INTENSITIES[kind],
                 *_duration(segment.get("duration_seconds"), segment.get("distance_km")),
                 *_target(segment),
@@ -247,13 +326,23 @@ def _target(
 def _step_name(segment: Mapping[str, Any]) -> str:
     zone = segment.get("intensity_zone")
     if segment["segment_type"] in ("work", "steady", "repeat") and zone in _ZONE_LABELS:
-        return _fit_text(_ZONE_LABELS[zone], STEP_NAME_BYTES)
+        return _words(_ZONE_LABELS[zone], STEP_NAME_BYTES - 1)
     return _STEP_LABELS[segment["segment_type"]]
 
 
-def _fit_text(text: str, size: int) -> str:
-    """At most size - 1 UTF-8 bytes (FIT strings end in NUL), cut at a character boundary."""
-    return text.replace("\0", "").encode()[: size - 1].decode("utf-8", "ignore")
+def _words(text: str, limit: int) -> str:
+    """At most `limit` UTF-8 bytes (a FIT string's size without its NUL): the whole words that
+    fit, or the first word cut at a character boundary when even it is too long."""
+    clean = text.replace("\0", "")
+    if len(clean.encode()) <= limit:
+        return clean
+    kept = ""
+    for word in clean.split(" "):
+        longer = f"{kept} {word}" if kept else word
+        if len(longer.encode()) > limit:
+            break
+        kept = longer
+    return kept.rstrip(" ,;:-+") or clean.encode()[:limit].decode("utf-8", "ignore")
 
 
 def _serial_number(session_id: str) -> int:
@@ -331,7 +420,7 @@ def _messages() -> _Messages:
                 WorkoutMessage(),
                 1,
                 ("sport", "num_valid_steps"),
-                {"wkt_name": WORKOUT_NAME_BYTES},
+                {"wkt_name": WORKOUT_NAME_BYTES, "wkt_description": DESCRIPTION_BYTES},
             ),
             _FixedMessage(
                 WorkoutStepMessage(),

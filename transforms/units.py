@@ -8,6 +8,8 @@ The warehouse keeps metres, kilometres and seconds per kilometre; only what a pe
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 DISTANCE_TO_M = {
     "m": 1.0,
@@ -30,6 +32,11 @@ DEFAULT_UNITS = "metric"
 # "12.5 km", "12 km/week", and paces "4:55/km" or "4:55-5:05/km" in a template text.
 _PACE_IN_TEXT = re.compile(r"(\d+:\d{2})(?:-(\d+:\d{2}))?/km\b")
 _DISTANCE_IN_TEXT = re.compile(r"(?<![\d.:])(\d+(?:\.\d+)?) km\b")
+
+
+def runner_units(runner: Mapping[str, Any]) -> str | None:
+    """The unit system a runner prefers (the Runner Object's coaching.units), None if unsaid."""
+    return (runner.get("coaching") or {}).get("units")
 
 
 def distance_unit(units: str | None) -> str:

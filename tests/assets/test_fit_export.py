@@ -12,7 +12,14 @@ from garmin_fit_sdk import Decoder, Stream
 
 from assets.fit_export import export_workouts, fit_workouts
 from assets.resources import CadenceHomeResource
-from tests.plan_rows import PLAN_START, insert_plan, plan_row, session_rows, structure_segment
+from tests.plan_rows import (
+    PLAN_START,
+    RACE_DATE,
+    insert_plan,
+    plan_row,
+    session_rows,
+    structure_segment,
+)
 from warehouse.connection import open_warehouse, read_table
 from warehouse.contracts import contract
 from warehouse.settings import CadenceHome
@@ -99,7 +106,7 @@ def test_the_readme_explains_copying_to_the_watch_and_lists_the_files(tmp_path):
     readme = (tmp_path / "ana" / "plan-ana" / "README.md").read_text()
     assert "GARMIN/NewFiles" in readme
     assert f"`{(PLAN_START + dt.timedelta(days=3)).isoformat()}_tempo.fit`" in readme
-    assert "Tempo Run" in readme
+    assert "| Tempo 8 km |" in readme
 
 
 def test_re_export_changes_nothing(tmp_path):
@@ -174,7 +181,37 @@ def test_a_plan_id_that_is_not_a_folder_name_is_refused(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-def test_the_asset_exports_active_plans_and_rewrites_fit_files(home: CadenceHome):
+def test_only_sessions_from_the_plan_date_on_are_exported(tmp_path):
+    rows = _sessions(plan_row())
+    export_workouts(tmp_path, _frame(rows))
+    third_week = PLAN_START + dt.timedelta(days=14)
+    exported = export_workouts(tmp_path, _frame(rows), from_date=third_week)
+    ahead = [r for r in rows if not r["is_rest_day"] and r["scheduled_date"] >= third_week]
+    assert exported.height == len(ahead) == 6
+    # the files of the weeks already past are gone from the folder
+    assert sorted(p.name for p in (tmp_path / "ana" / "plan-ana").glob("*.fit")) == sorted(
+        f"{r['scheduled_date'].isoformat()}_{r['session_type']}.fit" for r in ahead
+    )
+    after_race = export_workouts(tmp_path, _frame(rows), from_date=RACE_DATE + dt.timedelta(days=1))
+    assert after_race.height == 0 and not (tmp_path / "ana").exists()
+
+
+def test_workout_names_are_in_each_runners_units(tmp_path):
+    frame = _frame(_sessions(plan_row()) + _sessions(plan_row("ben", "plan-ben")))
+    exported = export_workouts(tmp_path, frame, units={"ben": "imperial", "ana": "metric"})
+    names = {
+        (row["runner_id"], row["path"].rsplit("_", 1)[-1]): row["workout_name"]
+        for row in exported.iter_rows(named=True)
+    }
+    assert names[("ana", "long.fit")] == "Long 12 km"
+    assert names[("ben", "long.fit")] == "Long 7.5 mi"
+    assert names[("ana", "easy.fit")] == "Easy 6 km" and names[("ben", "easy.fit")] == "Easy 3.7 mi"
+
+
+def test_the_asset_exports_active_plans_and_rewrites_fit_files(
+    home: CadenceHome, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("CADENCE_PLAN_DATE", (PLAN_START + dt.timedelta(days=14)).isoformat())
     with open_warehouse(home.warehouse) as con:
         insert_plan(con, plan_row(), _sessions(plan_row()))
         draft = plan_row("ben", "plan-ben", status="draft")
@@ -188,14 +225,16 @@ def test_the_asset_exports_active_plans_and_rewrites_fit_files(home: CadenceHome
         with open_warehouse(home.warehouse, read_only=True) as con:
             first = read_table(con, FIT_FILES)
         assert dg.materialize([fit_workouts], resources=resources, instance=instance).success
-    assert first.height == 12 and set(first["runner_id"]) == {"ana"}
+    assert first.height == 6 and set(first["runner_id"]) == {"ana"}  # weeks 3 and 4
     assert sorted(first["path"]) == sorted(
         p.relative_to(home.exports).as_posix() for p in home.exports.rglob("*.fit")
     )
     assert first["created_at"].null_count() == 0
     (event,) = result.get_asset_materialization_events()
     assert event.asset_key == dg.AssetKey(["exports", "fit_files"])
-    assert event.materialization.metadata["dagster/row_count"].value == 12
+    metadata = event.materialization.metadata
+    assert metadata["dagster/row_count"].value == 6
+    assert metadata["past_sessions_not_exported"].value == 14  # weeks 1-2, rest days too
     with open_warehouse(home.warehouse, read_only=True) as con:
         again = read_table(con, FIT_FILES)
     assert again.sort("fit_file_id")["created_at"].equals(first.sort("fit_file_id")["created_at"])

@@ -11,14 +11,16 @@ from hypothesis import strategies as st
 from tests.contract_values import in_range
 from tests.plan_rows import structure_segment
 from transforms.fit_workouts import (
+    DESCRIPTION_BYTES,
     NOTES_BYTES,
-    WORKOUT_NAME_BYTES,
+    WORKOUT_NAME_CHARS,
     UnencodableSessionError,
     encode_workout,
     has_workout,
+    workout_name,
 )
-from warehouse.tables.plans import STRUCTURE_SEGMENTS
-from warehouse.vocabulary import SEGMENT_TYPES
+from warehouse.tables.plans import PLANNED_SESSIONS, STRUCTURE_SEGMENTS
+from warehouse.vocabulary import PLANNED_SESSION_TYPES, SEGMENT_TYPES, UNIT_SYSTEMS
 
 SEGMENT_FIELDS = STRUCTURE_SEGMENTS.item.children
 DAY = dt.date(2026, 5, 6)
@@ -194,7 +196,12 @@ def test_800m_repeats_decode_as_garmins_cookbook_lays_them_out():
     ]
     assert steps[0]["notes"] == "Easy jog" and steps[1]["notes"] == "800 m hard"
     assert messages["workout_mesgs"] == [
-        {"sport": "running", "num_valid_steps": 5, "wkt_name": "Intervals 6 May"}
+        {
+            "sport": "running",
+            "num_valid_steps": 5,
+            "wkt_name": "Intervals 5x800m",
+            "wkt_description": "Intervals, Wed 6 May 2026.",
+        }
     ]
 
 
@@ -274,26 +281,121 @@ def test_re_encoding_gives_the_same_bytes_and_another_session_a_new_serial():
     assert len(serials) == 2
 
 
-def test_long_texts_are_cut_to_their_fit_string_sizes():
-    description = "Relaxed — stay conversational, " * 5
-    long_label = "Progression Run With Strides"
+def repeats(count: int, **length: float) -> list[dict[str, Any]]:
+    return [
+        structure_segment(1, "warmup", duration_seconds=900),
+        structure_segment(2, "repeat", repetitions=count, recovery_duration_seconds=120, **length),
+        structure_segment(3, "cooldown", duration_seconds=600),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("session_type", "values", "units", "name"),
+    [
+        ("tempo", {"distance_km": 8.0}, "metric", "Tempo 8 km"),
+        ("easy", {"distance_km": 6.0}, None, "Easy 6 km"),
+        ("long", {"distance_km": 18.0}, "metric", "Long 18 km"),
+        ("long", {"distance_km": 18.0}, "imperial", "Long 11.2 mi"),
+        ("recovery", {"distance_km": 5.5}, "metric", "Recovery 5.5 km"),
+        (
+            "strides",
+            {"distance_km": 8.0, "structure_segments": repeats(6, duration_seconds=20)},
+            "metric",
+            "Strides 8 km",
+        ),
+        (
+            "interval",
+            {"distance_km": 9.4, "structure_segments": repeats(5, distance_km=1.0)},
+            "imperial",
+            "Intervals 5x1k",
+        ),
+        ("repetition", {"structure_segments": repeats(8, distance_km=0.4)}, None, "Reps 8x400m"),
+        ("hills", {"structure_segments": repeats(8, duration_seconds=60)}, None, "Hills 8x1min"),
+        # "Threshold 3x10min" has 17 characters: the kind alone
+        ("threshold", {"structure_segments": repeats(3, duration_seconds=600)}, None, "Threshold"),
+        ("progression", {"distance_km": 12.5}, "metric", "Progression"),
+        ("cross_training", {"duration_seconds": 2700.0}, "metric", "Cross 45 min"),
+        ("mountain_ultra_trail", {"distance_km": 50.0}, "metric", "Mountain Ultra"),
+    ],
+)
+def test_workout_names_read_whole_in_the_few_characters_a_watch_shows(
+    session_type, values, units, name
+):
+    planned = session([structure_segment(1, "steady")], session_type=session_type, **values)
+    workout = encode_workout(planned, units)
+    assert workout.workout_name == name
+    assert decode(workout.content)["workout_mesgs"][0]["wkt_name"] == name
+
+
+def test_the_full_title_day_and_description_go_in_the_workout_description():
+    planned = session(
+        [
+            structure_segment(
+                1, "steady", duration_seconds=2400, description="Easy at 5:35-6:05/km, about 7 km"
+            ),
+            structure_segment(2, "repeat", duration_seconds=20, repetitions=6),
+        ],
+        session_type="strides",
+        display_type="Easy Run + Strides",
+        scheduled_date=dt.date(2026, 11, 12),
+        distance_km=8.0,
+        description="Easy Run + Strides of about 8.0 km: 40 min easy -> 6 x 20 s fast.",
+    )
+    metric = decode(encode_workout(planned, "metric").content)
+    assert metric["workout_mesgs"][0]["wkt_name"] == "Strides 8 km"
+    assert metric["workout_mesgs"][0]["wkt_description"] == (
+        "Easy Run + Strides, Thu 12 Nov 2026. Easy Run + Strides of about 8.0 km: 40 min easy "
+        "-> 6 x 20 s fast."
+    )
+    imperial = decode(encode_workout(planned, "imperial").content)
+    assert imperial["workout_mesgs"][0]["wkt_name"] == "Strides 5 mi"
+    assert imperial["workout_mesgs"][0]["wkt_description"] == (
+        "Easy Run + Strides, Thu 12 Nov 2026. Easy Run + Strides of about 5.0 mi: 40 min easy "
+        "-> 6 x 20 s fast."
+    )
+    assert imperial["workout_step_mesgs"][0]["notes"] == "Easy at 8:59-9:47/mi, about 4.3 mi"
+    # the protocol's units whatever the runner reads: 20 s in ms
+    assert imperial["workout_step_mesgs"][1]["duration_value"] == 20_000
+
+
+def test_long_texts_are_cut_after_a_whole_word():
     workout = encode_workout(
-        session([structure_segment(1, "steady", description=description)], display_type=long_label)
+        session(
+            [structure_segment(1, "steady", description="Relaxed, stay conversational. " * 5)],
+            description="Keep it easy and tall; " * 12,
+        )
     )
     messages = decode(workout.content)
     notes = messages["workout_step_mesgs"][0]["notes"]
-    assert description.startswith(notes) and len(notes.encode()) <= NOTES_BYTES - 1
-    name = messages["workout_mesgs"][0]["wkt_name"]
-    assert name == workout.workout_name and name.endswith(" 6 May")
-    assert len(name.encode()) <= WORKOUT_NAME_BYTES - 1
-    assert name.startswith("Progression Run")
+    assert notes == "Relaxed, stay conversational. Relaxed, stay conversational."
+    assert len(notes.encode()) <= NOTES_BYTES - 1
+    about = messages["workout_mesgs"][0]["wkt_description"]
+    assert (
+        about == "Intervals, Wed 6 May 2026. " + "Keep it easy and tall; " * 5 + "Keep it easy and"
+    )
+    assert len(about.encode()) <= DESCRIPTION_BYTES - 1
 
 
-def test_without_a_display_type_the_session_type_names_the_workout():
+@settings(max_examples=200, deadline=None)
+@given(
+    session_type=st.sampled_from(PLANNED_SESSION_TYPES),
+    km=st.none() | in_range(PLANNED_SESSIONS.columns["distance_km"]),
+    units=st.none() | st.sampled_from(UNIT_SYSTEMS),
+)
+def test_a_workout_name_always_fits_and_never_cuts_a_word(session_type, km, units):
+    planned = session([structure_segment(1, "steady")], session_type=session_type, distance_km=km)
+    name = workout_name(planned, units)
+    assert 0 < len(name) <= WORKOUT_NAME_CHARS
+    # the kind of run alone, or with its whole distance and unit
+    assert len(name.split()) == 1 or name.endswith((" km", " mi"))
+
+
+def test_without_a_display_type_the_workout_name_titles_the_description():
     workout = encode_workout(
         session([structure_segment(1, "steady")], display_type=None, session_type="cross_training")
     )
-    assert workout.workout_name == "Cross Training 6 May"
+    assert workout.workout_name == "Cross"
+    assert workout.description == "Cross, Wed 6 May 2026."
 
 
 @pytest.mark.parametrize(
