@@ -19,11 +19,18 @@ from warehouse.vocabulary import HARD_SESSION_TYPES
 SPACED_TYPES = (*HARD_SESSION_TYPES, "long")
 """Sessions that need an easier day on either side (quality work and the long run)."""
 EASY_TYPES = ("easy", "recovery", "strides", "long")
-ZONE_HR = {"E": 2, "M": 3, "T": 4, "I": 5, "R": 5}
+ZONE_HR = {"E": 2, "M": 3, "T": 4, "I": 5, "R": 5, "recovery": 1}
+"""The HR zone each pace zone names (recovery runs sit below easy running)."""
 ZONE_PACE_HALF_WIDTH = {"M": 5.0, "T": 3.0, "I": 3.0, "R": 3.0}
 RECOVERY_RUN_SLOWER = 20.0
 """Recovery runs sit at the slow end of the easy range and up to this much slower (s/km)."""
 MIN_EASY_RUN_KM = 3.0
+RACE_PACE_HALF_WIDTH = 2.0
+"""The race's pace target: goal pace (target time / distance) plus or minus this (s/km)."""
+HR_TARGET_MIN_SECONDS = 600.0
+"""Heart rate lags a change of pace by 30-60 s, so it is a target only on steady efforts of
+at least ten minutes; shorter efforts (every rep under three minutes among them) and races
+are run by pace."""
 
 
 def circular_gap(a: int, b: int) -> int:
@@ -94,15 +101,35 @@ class ZoneTargets:
         fast, slow = self.paces[zone]
         return (fast + slow) / 2
 
+    def hr_zone_of(self, low: float | None, high: float | None) -> int | None:
+        """The HR zone whose bpm range a target is (None for no target or no such zone)."""
+        if low is None or high is None:
+            return None
+        return next(
+            (
+                zone
+                for zone, (z_low, z_high) in self.heart_rates.items()
+                if abs(z_low - low) < 0.5 and abs(z_high - high) < 0.5
+            ),
+            None,
+        )
+
+
+def segment_pace(segment: Mapping[str, Any], targets: ZoneTargets) -> float:
+    """The pace a segment is timed at (s/km): the middle of its own pace target, or of its
+    zone's range before targets are set."""
+    fast, slow = segment.get("pace_min_sec_per_km"), segment.get("pace_max_sec_per_km")
+    if fast is not None and slow is not None:
+        return (fast + slow) / 2
+    return targets.mid_pace(segment.get("intensity_zone") or "E")
+
 
 def _segment_km(segment: Mapping[str, Any], targets: ZoneTargets, *, work_only: bool) -> float:
-    """Kilometres a segment covers (time-based parts at the middle of their pace range)."""
-    zone = segment.get("intensity_zone") or "E"
-    pace = targets.mid_pace(zone)
+    """Kilometres a segment covers (time-based parts at the middle of their pace target)."""
     if segment.get("distance_km") is not None:
         part = segment["distance_km"]
     else:
-        part = (segment.get("duration_seconds") or 0) / pace
+        part = (segment.get("duration_seconds") or 0) / segment_pace(segment, targets)
     if segment["segment_type"] != "repeat":
         return part
     reps = segment.get("repetitions") or 1
@@ -114,12 +141,16 @@ def _segment_km(segment: Mapping[str, Any], targets: ZoneTargets, *, work_only: 
     return reps * (part + recovery)
 
 
-def _segment_seconds(segment: Mapping[str, Any], targets: ZoneTargets) -> float:
-    zone = segment.get("intensity_zone") or "E"
+def _effort_seconds(segment: Mapping[str, Any], targets: ZoneTargets) -> float:
+    """Seconds of one continuous effort: the segment, or one repetition of a repeat."""
     if segment.get("duration_seconds") is not None:
-        part = segment["duration_seconds"]
-    else:
-        part = (segment.get("distance_km") or 0) * targets.mid_pace(zone)
+        return segment["duration_seconds"]
+    return (segment.get("distance_km") or 0) * segment_pace(segment, targets)
+
+
+def _segment_seconds(segment: Mapping[str, Any], targets: ZoneTargets) -> float:
+    """Seconds a segment takes (distance-based parts at the middle of their pace target)."""
+    part = _effort_seconds(segment, targets)
     if segment["segment_type"] != "repeat":
         return part
     recovery = segment.get("recovery_duration_seconds")
@@ -133,6 +164,8 @@ def session_km(segments: Iterable[Mapping[str, Any]], targets: ZoneTargets) -> f
 
 
 def session_seconds(segments: Iterable[Mapping[str, Any]], targets: ZoneTargets) -> float:
+    """A session's duration, from its own segments' pace targets (the one place it is
+    computed: the race at race pace, a recovery run at recovery pace)."""
     return sum(_segment_seconds(s, targets) for s in segments)
 
 
@@ -155,14 +188,13 @@ def _main_segment(segments: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def _set_main_work_km(main: dict[str, Any], km: float, targets: ZoneTargets) -> None:
     """Resize the main segment so its work covers about `km` (whole reps, whole minutes)."""
-    zone = main.get("intensity_zone") or "E"
     if main["segment_type"] == "repeat":
         per_rep = _segment_km({**main, "segment_type": "work"}, targets, work_only=True)
         main["repetitions"] = max(1, math.floor(km / per_rep + 1e-9))
     elif main.get("distance_km") is not None:
         main["distance_km"] = max(0.1, math.floor(km * 10 + 1e-9) / 10)
     else:
-        minutes = math.floor(km * targets.mid_pace(zone) / 60 + 1e-9)
+        minutes = math.floor(km * segment_pace(main, targets) / 60 + 1e-9)
         main["duration_seconds"] = float(max(1, minutes) * 60)
 
 
@@ -186,18 +218,21 @@ def instantiate(
     race_km: float | None = None,
     race_pace: float | None = None,
     race_zone: str | None = None,
-    hr_targets: bool = False,
 ) -> list[dict[str, Any]]:
     """The template's segments with the main segment grown by `progress` (0-1) toward the
-    template's longest version, the open steady part set to `steady_km`, and targets filled."""
+    template's longest version, the open steady part set to `steady_km`, and targets filled
+    (`watch_target`). For the race, the main segment is `race_km` at `race_pace` (target time
+    / distance, s/km) and `race_zone` is the Daniels zone it counts toward."""
     segments = [dict(s) for s in template["structure_segments"]]
     main = _main_segment(segments)
     for s in segments:
         if s["segment_type"] == "steady" and s.get("distance_km") is None:
             s["distance_km"] = round(steady_km or 0.0, 1)
-    if race_km is not None and main is not None:
+    if race_km is not None:
+        if main is None or race_pace is None:
+            raise ValueError("a race needs a main segment and a race pace")
         main["distance_km"] = race_km
-        main["intensity_zone"] = race_zone
+        main["intensity_zone"] = race_zone or main.get("intensity_zone")
     elif main is not None and main["segment_type"] in ("work", "repeat"):
         fixed_km = session_km([s for s in segments if s is not main], targets)
         fixed_s = session_seconds([s for s in segments if s is not main], targets)
@@ -221,35 +256,73 @@ def instantiate(
             most = max(main["duration_seconds"], min(room_s, room_km * targets.mid_pace(zone)))
             grown = main["duration_seconds"] + progress * (most - main["duration_seconds"])
             main["duration_seconds"] = float(math.floor(grown / 60) * 60)
+    kind = template["session_type"]
     for s in segments:
-        _fill_targets(
-            s,
-            targets,
-            hr_targets=hr_targets and s is main,
-            race_pace=race_pace if s is main else None,
-        )
+        _apply(s, watch_target(s, targets, kind=kind, race_pace=race_pace))
     return segments
 
 
-def _fill_targets(
-    segment: dict[str, Any], targets: ZoneTargets, *, hr_targets: bool, race_pace: float | None
-) -> None:
-    zone = segment.get("intensity_zone") or "E"
-    hr_low, hr_high = targets.heart_rates[ZONE_HR[zone]]
-    segment["hr_min_bpm"], segment["hr_max_bpm"] = hr_low, hr_high
-    if hr_targets:
-        segment["pace_min_sec_per_km"] = segment["pace_max_sec_per_km"] = None
-        return
-    fast, slow = (race_pace - 2, race_pace + 2) if race_pace else targets.paces[zone]
-    segment["pace_min_sec_per_km"], segment["pace_max_sec_per_km"] = round(fast), round(slow)
+@dataclass(frozen=True)
+class WatchTarget:
+    """What a segment asks of the runner, in terms a watch can follow."""
+
+    pace: tuple[float, float]
+    """Fast and slow end (s/km). Every segment has one: it times the segment."""
+    heart_rate: tuple[float, float] | None
+    """The bpm range of the zone the pace names, on steady efforts long enough for heart rate
+    to settle; None on the race and on short efforts, which are run by pace alone."""
+
+
+def watch_target(
+    segment: Mapping[str, Any],
+    targets: ZoneTargets,
+    *,
+    kind: str,
+    race_pace: float | None = None,
+) -> WatchTarget:
+    """The targets of one segment of a `kind` session (the one place this is decided).
+
+    Pace: the race (a race's work segment) at `race_pace` (s/km; default its own pace) plus or
+    minus RACE_PACE_HALF_WIDTH; a recovery run's steady running in the recovery range; every
+    other segment in its Daniels zone's range.
+    Heart rate: only on a steady effort (the segment, or one rep of a repeat) lasting
+    HR_TARGET_MIN_SECONDS or more at that pace, never on the race: heart rate lags pace by
+    30-60 s, so races and short reps are run by pace alone. The range is the zone the pace
+    names (ZONE_HR; zone 1 for recovery running)."""
+    race = kind == "race" and segment["segment_type"] == "work"
+    recovery = kind == "recovery" and segment["segment_type"] == "steady"
+    zone = "recovery" if recovery else (segment.get("intensity_zone") or "E")
+    if race:
+        goal = race_pace if race_pace is not None else segment_pace(segment, targets)
+        pace: tuple[float, float] = (goal - RACE_PACE_HALF_WIDTH, goal + RACE_PACE_HALF_WIDTH)
+    else:
+        fast, slow = targets.paces[zone]
+        # whole seconds, as floats: a segment list holds one type (the race's pace is exact)
+        pace = (float(round(fast)), float(round(slow)))
+    timed = {**segment, "pace_min_sec_per_km": pace[0], "pace_max_sec_per_km": pace[1]}
+    steady = not race and _effort_seconds(timed, targets) >= HR_TARGET_MIN_SECONDS
+    return WatchTarget(pace, targets.heart_rates[ZONE_HR[zone]] if steady else None)
+
+
+def _apply(segment: dict[str, Any], target: WatchTarget) -> None:
+    segment["pace_min_sec_per_km"], segment["pace_max_sec_per_km"] = target.pace
+    segment["hr_min_bpm"], segment["hr_max_bpm"] = target.heart_rate or (None, None)
 
 
 def recovery_targets(segments: list[dict[str, Any]], targets: ZoneTargets) -> None:
-    """Slow a recovery run's steady running to the recovery range."""
-    fast, slow = targets.paces["recovery"]
+    """Slow a recovery run's steady running to the recovery range (heart-rate zone 1)."""
     for s in segments:
         if s["segment_type"] == "steady":
-            s["pace_min_sec_per_km"], s["pace_max_sec_per_km"] = round(fast), round(slow)
+            _apply(s, watch_target(s, targets, kind="recovery"))
+
+
+def settle_hr_targets(kind: str, segments: list[dict[str, Any]], targets: ZoneTargets) -> None:
+    """Give each segment the heart-rate target `watch_target` allows at its final length
+    (segments are resized after they are made: strides added to an easy run, cuts), keeping
+    the pace it carries."""
+    for s in segments:
+        hr = watch_target(s, targets, kind=kind).heart_rate
+        s["hr_min_bpm"], s["hr_max_bpm"] = hr or (None, None)
 
 
 @dataclass
@@ -347,34 +420,37 @@ def session_fields(
 ) -> dict[str, Any]:
     """The planned-session columns that follow from its kind and structure alone: size, pace,
     heart rate, effort and the texts drawn from them (the generator writes them, and the
-    validator rewrites them after a repair)."""
-    main = next((s for s in segments if s["segment_type"] in ("work", "repeat")), None)
+    validator rewrites them after a repair). The segments' heart-rate targets are settled to
+    their final lengths first; the pace and heart rate shown are those the session's main
+    segment carries (no heart rate on a race or on short reps)."""
+    settle_hr_targets(kind, segments, targets)
+    main = _main_segment(segments)
     steady = next((s for s in segments if s["segment_type"] == "steady"), None)
     # an easy run with strides is run at easy pace; the strides are its garnish
-    shown = (steady if kind in EASY_TYPES else None) or main or steady
-    fast = shown.get("pace_min_sec_per_km") if shown else None
-    slow = shown.get("pace_max_sec_per_km") if shown else None
-    hr_zone = ZONE_HR[shown.get("intensity_zone") or "E"] if shown else None
-    if kind == "recovery":
-        hr_zone = 1
-    low, high = targets.heart_rates[hr_zone] if hr_zone else (None, None)
+    shown = (steady if kind in EASY_TYPES else None) or main or steady or {}
+    fast, slow = shown.get("pace_min_sec_per_km"), shown.get("pace_max_sec_per_km")
+    low, high = shown.get("hr_min_bpm"), shown.get("hr_max_bpm")
     effort = text.EFFORT[kind]
+    seconds = float(round(session_seconds(segments, targets))) if segments else 0.0
     distance = round(session_km(segments, targets), 2) if segments else 0.0
-    structure = text.structure_display(segments) if segments else "Rest"
+    structure = text.structure_display(segments, kind) if segments else "Rest"
     return {
-        "duration_seconds": float(round(session_seconds(segments, targets))) if segments else 0.0,
+        "duration_seconds": seconds,
         "distance_km": distance,
         "effort_level": effort,
         "effort_display": f"{effort}/10" if effort else None,
         "pace_min_sec_per_km": fast,
         "pace_max_sec_per_km": slow,
         "pace_display": text.pace_display(fast, slow),
-        "hr_zone": hr_zone,
+        "hr_zone": targets.hr_zone_of(low, high),
         "hr_min_bpm": low,
         "hr_max_bpm": high,
         "description": text.session_description(kind, distance, structure),
         "structure_display": structure,
         "physiological_target": text.TARGET[kind],
         "key_points": list(text.KEY_POINTS[kind]),
-        "alternatives": [{"session_type": t, "description": d} for t, d in text.ALTERNATIVES[kind]],
+        "alternatives": [
+            {"session_type": t, "description": d}
+            for t, d in text.alternatives(kind, segments, seconds)
+        ],
     }

@@ -64,20 +64,6 @@ KEY_POINTS = {
     "race": ["Start at goal pace, not faster", "Use the first kilometre to settle"],
     "rest": ["No running today; a walk or mobility is fine", "Sleep well"],
 }
-ALTERNATIVES = {
-    "easy": [("cross_training", "30-45 minutes of easy cycling or swimming")],
-    "recovery": [("rest", "Take the day off if tired"), ("cross_training", "Easy spin")],
-    "long": [("easy", "Split into two easy runs on the same day if time is short")],
-    "strides": [("easy", "The easy run without strides")],
-    "hills": [("fartlek", "Hard one-minute pickups on flat ground")],
-    "tempo": [("threshold", "The same time at threshold pace split into 2-3 repeats")],
-    "threshold": [("tempo", "A continuous tempo of the same total time")],
-    "interval": [("fartlek", "Three-minute hard pickups by feel")],
-    "repetition": [("strides", "An easy run with 8 strides")],
-    "fartlek": [("easy", "An easy run with a few relaxed pickups")],
-    "race": [("tempo", "A time trial at goal pace if the race cannot happen")],
-    "rest": [("cross_training", "Gentle mobility or a walk")],
-}
 ZONE_WORDS = {"E": "easy", "M": "marathon pace", "T": "threshold", "I": "interval pace"}
 ZONE_WORDS["R"] = "repetition pace"
 SEGMENT_WORDS = {"warmup": "warm-up", "cooldown": "cool-down", "steady": "easy"}
@@ -96,33 +82,53 @@ def pace_display(fast: float | None, slow: float | None) -> str | None:
     return f"{clock(fast)}-{clock(slow)}/km"
 
 
+def duration_words(seconds: float) -> str:
+    """A step's time as the watch will count it: `20 s`, `90 s`, `3 min`, `2 min 30 s`."""
+    seconds = round(seconds)
+    minutes, secs = divmod(seconds, 60)
+    if minutes and not secs:
+        return f"{minutes} min"
+    if minutes < 2:
+        return f"{seconds} s"
+    return f"{minutes} min {secs} s"
+
+
+def distance_words(km: float) -> str:
+    return f"{round(km * 1000)} m" if km < 1 else f"{round(km, 2):g} km"
+
+
 def _length(seconds: float | None, km: float | None) -> str:
     if km is not None:
-        return f"{km * 1000:.0f} m" if km < 1 else f"{km:g} km"
-    minutes = (seconds or 0) / 60
-    return f"{minutes:.0f} min" if minutes >= 1 else f"{seconds:.0f} s"
+        return distance_words(km)
+    return duration_words(seconds or 0)
 
 
-def structure_display(segments: list[Mapping[str, Any]]) -> str:
+def _mid_pace(segment: Mapping[str, Any]) -> float | None:
+    fast, slow = segment.get("pace_min_sec_per_km"), segment.get("pace_max_sec_per_km")
+    return None if fast is None or slow is None else (fast + slow) / 2
+
+
+def structure_display(segments: list[Mapping[str, Any]], kind: str | None = None) -> str:
+    """The session in one line, every number read from its segments (what the watch file
+    holds): `10 min warm-up -> 6 x 1 min uphill at interval pace (90 s jog) -> ...`."""
     parts = []
     for s in segments:
         zone = ZONE_WORDS.get(s.get("intensity_zone") or "E", "easy")
+        length = _length(s.get("duration_seconds"), s.get("distance_km"))
         if s["segment_type"] == "repeat":
-            recovery = s.get("recovery_distance_km"), s.get("recovery_duration_seconds")
-            rest = (
-                f" ({_length(recovery[1], recovery[0])} jog)"
-                if any(v is not None for v in recovery)
-                else ""
-            )
-            parts.append(
-                f"{s['repetitions']} x {_length(s.get('duration_seconds'), s.get('distance_km'))} "
-                f"at {zone}{rest}"
-            )
+            recovery = s.get("recovery_duration_seconds"), s.get("recovery_distance_km")
+            rest = f" ({_length(*recovery)} jog)" if any(v is not None for v in recovery) else ""
+            where = " uphill" if kind == "hills" else ""
+            parts.append(f"{s['repetitions']} x {length}{where} at {zone}{rest}")
+        elif s["segment_type"] == "work" and kind == "race":
+            pace = _mid_pace(s)
+            parts.append(f"{length} race" + (f" at {clock(pace)}/km" if pace else ""))
+        elif s["segment_type"] == "work":
+            parts.append(f"{length} {zone}")
+        elif s["segment_type"] == "steady" and kind == "recovery":
+            parts.append(f"{length} very easy")
         else:
-            label = SEGMENT_WORDS.get(s["segment_type"], zone)
-            if s["segment_type"] == "work":
-                label = zone
-            parts.append(f"{_length(s.get('duration_seconds'), s.get('distance_km'))} {label}")
+            parts.append(f"{length} {SEGMENT_WORDS.get(s['segment_type'], zone)}")
     return " -> ".join(parts)
 
 
@@ -130,6 +136,44 @@ def session_description(session_type: str, distance_km: float, structure: str) -
     if session_type == "rest":
         return "Rest day: no running."
     return f"{DISPLAY[session_type]} of about {distance_km:.1f} km: {structure}."
+
+
+def alternatives(
+    session_type: str, segments: list[Mapping[str, Any]], duration_seconds: float
+) -> list[tuple[str, str]]:
+    """Substitutes for a session, as (session type, what to do); any number in them is the
+    session's own (its duration, its reps)."""
+    main = next((s for s in segments if s["segment_type"] in ("work", "repeat")), None)
+    count = (main.get("repetitions") or 1) if main and main["segment_type"] == "repeat" else 1
+    rep = _length(main.get("duration_seconds"), main.get("distance_km")) if main else "rep"
+    work = _work_length(main) if main else "work"
+    minutes = round(duration_seconds / 60)
+    choices = {
+        "easy": [("cross_training", f"About {minutes} min of easy cycling or swimming")],
+        "recovery": [
+            ("rest", "Take the day off if tired"),
+            ("cross_training", f"An easy spin of up to {minutes} min"),
+        ],
+        "long": [("easy", "Split into two easy runs on the same day if time is short")],
+        "strides": [("easy", "The easy run without strides")],
+        "hills": [("fartlek", f"The same {count} x {rep} as hard pickups on flat ground")],
+        "tempo": [("threshold", f"The same {work} at threshold pace split into 2-3 repeats")],
+        "threshold": [("tempo", f"A continuous tempo of {work}")],
+        "interval": [("fartlek", "As many hard pickups by feel, each as long as a rep")],
+        "repetition": [("strides", f"An easy run with {count} strides")],
+        "fartlek": [("easy", "An easy run with a few relaxed pickups")],
+        "race": [("tempo", "A time trial at goal pace if the race cannot happen")],
+        "rest": [("cross_training", "Gentle mobility or a walk")],
+    }
+    return choices[session_type]
+
+
+def _work_length(main: Mapping[str, Any]) -> str:
+    """The main segment's work, all reps together."""
+    reps = (main.get("repetitions") or 1) if main["segment_type"] == "repeat" else 1
+    if main.get("distance_km") is not None:
+        return distance_words(reps * main["distance_km"])
+    return duration_words(reps * (main.get("duration_seconds") or 0))
 
 
 def session_justification(

@@ -509,7 +509,6 @@ class _PlanBuilder(SeasonView):
                 plan.template,
                 self.targets,
                 progress=progress,
-                hr_targets=plan.session_type == "hills",
             )
             if max_minutes and session_seconds(plan.segments, self.targets) > max_minutes * 60:
                 self._fit_time(plan, max_minutes)

@@ -109,7 +109,7 @@ def test_paces_come_from_the_runners_vdot():
     tempo = next(s for s in made.sessions if s["session_type"] == "tempo")
     work = next(seg for seg in tempo["structure_segments"] if seg["segment_type"] == "work")
     assert work["pace_min_sec_per_km"] <= paces.threshold <= work["pace_max_sec_per_km"]
-    low, high = work["pace_min_sec_per_km"], work["pace_max_sec_per_km"]
+    low, high = int(work["pace_min_sec_per_km"]), int(work["pace_max_sec_per_km"])
     assert tempo["pace_display"] == f"{low // 60}:{low % 60:02d}-{high // 60}:{high % 60:02d}/km"
     assert tempo["effort_display"] == "7/10"
 
