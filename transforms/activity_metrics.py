@@ -18,12 +18,23 @@ from transforms.intervals import sort_order
 from transforms.physiology import RACE_METERS
 from warehouse.plausibility import PACE
 
-MOVING_SPEED = 0.5
-"""m/s: slower than this is standing still."""
-MAX_SAMPLE_GAP = 10.0
-"""Seconds a sample is allowed to stand for; longer gaps are pauses, not effort."""
+MOVING_SPEED = 1609.344 / 1800
+"""m/s (0.89): Strava's running threshold, "anything faster than a 30-minute mile pace"
+(Strava Training Glossary for Running, "Moving Time"). Slower is standing or GPS drift: on
+the real files a lower 0.5 m/s counts a runner waiting at lights as moving (+2 % to +11 %)."""
+PAUSE_SECONDS = 60.0
+"""A gap between two samples longer than this is a pause (the watch was stopped or lost its
+fix): it is neither moving time nor effort. Garmin's smart recording writes a sample every
+1-30 s while running (gaps up to 28 s in the real files): a shorter limit drops real running
+(a 10 s limit counted 1,489 of a 2,818 s run as moving)."""
 MIN_SPLIT_METERS = 100.0
 """A partial last split shorter than this gets no pace (see `split_pace`)."""
+AVERAGED_STREAMS = {
+    "heart_rate_bpm": "avg_heart_rate_bpm",
+    "cadence_spm": "avg_cadence_spm",
+    "power_watts": "avg_power_watts",
+}
+"""Streams whose activity average `stream_summary` gives (those the samples have)."""
 ELEVATION_NOISE = 2.0
 """Metres of altitude change ignored as barometer/GPS noise (hysteresis)."""
 
@@ -83,14 +94,40 @@ def _previous(expr: pl.Expr, rows: int = 1, activity: str = "activity_id") -> pl
 
 
 def _interval() -> pl.Expr:
-    """Each sample's duration (seconds to the next sample, capped for pauses)."""
-    return (
+    """The time each sample stands for: seconds to the next sample of its activity (1 s for
+    the last one), none across a pause (`PAUSE_SECONDS`). Samples come at irregular
+    intervals (smart recording writes more often when pace or heart rate changes), so every
+    total or average over time weighs a sample by this."""
+    gap = (
         (_previous(pl.col("timestamp"), -1) - pl.col("timestamp"))
         .dt.total_seconds(fractional=True)
         .fill_null(1.0)
-        .clip(0.0, MAX_SAMPLE_GAP)
-        .alias("_dt")
     )
+    return pl.when(gap <= PAUSE_SECONDS).then(gap.clip(lower_bound=0.0)).otherwise(0.0).alias("_dt")
+
+
+def time_weighted_mean(column: str) -> pl.Expr:
+    """The mean of a stream over time, in an aggregation over frames with `_interval`'s
+    `_dt`: each value weighs the time it stood for. A plain mean of smart-recorded samples
+    over-weighs the moments when values change fast (the real Garmin GPX of 2017-10-08:
+    134.1 bpm plain, 129.8 bpm over time, the watch's own session says 130)."""
+    value, weight = pl.col(column), pl.col("_dt")
+    total = weight.filter(value.is_not_null()).sum()
+    return pl.when(total > 0).then((value * weight).sum() / total).otherwise(value.mean())
+
+
+def moving_seconds() -> pl.Expr:
+    """Time in motion, in an aggregation over frames with `_interval`'s `_dt`: the
+    intervals over which the runner covered ground at `MOVING_SPEED` or faster (distance to
+    the next sample over the time to it; the sample's own speed where a distance is
+    missing). One rule for every file format: a GPX or TCX file knows no moving time (its
+    "timer" is the elapsed time) and a FIT timer without auto-pause counts every stop."""
+    covered = _previous(pl.col("distance_meters"), -1) - pl.col("distance_meters")
+    speed = pl.coalesce(
+        pl.when(pl.col("_dt") > 0).then(covered / pl.col("_dt")),
+        pl.col("speed_meters_per_second"),
+    )
+    return pl.col("_dt").filter(speed >= MOVING_SPEED).sum()
 
 
 def zone_seconds(samples: pl.DataFrame, zones: pl.DataFrame) -> pl.DataFrame:
@@ -166,6 +203,7 @@ def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
             (pl.col("altitude_meters") - _previous(pl.col("altitude_meters")))
             .clip(lower_bound=0)
             .alias("_up"),
+            _interval(),
         )
         .with_columns((pl.col("_from_start") // 1000).cast(pl.Int64).alias("_km"))
     )
@@ -188,7 +226,7 @@ def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
             # rows keep their (time) order within a group: the first is the earliest
             pl.col("_crossed").first().alias("_entered"),
             pl.col("timestamp").max().alias("_last"),
-            pl.col("heart_rate_bpm").mean().alias("avg_heart_rate_bpm"),
+            time_weighted_mean("heart_rate_bpm").alias("avg_heart_rate_bpm"),
             pl.col("_up").sum().alias("elevation_gain_meters"),
             pl.col("_from_start").max().alias("_reach"),
         )
@@ -230,7 +268,9 @@ def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
 
 
 def stream_summary(samples: pl.DataFrame) -> pl.DataFrame:
-    """Moving time, climbing with a noise threshold, start/end position, HR and max speed."""
+    """Moving time, the time the stream spans (`recorded_seconds`), climbing with a noise
+    threshold, start/end position, time-weighted averages (`AVERAGED_STREAMS`), HR range
+    and max speed."""
     positioned = pl.col("lat_deg").is_not_null() & pl.col("lon_deg").is_not_null()
     altitudes = pl.col("altitude_meters").drop_nulls()
     return (
@@ -238,17 +278,21 @@ def stream_summary(samples: pl.DataFrame) -> pl.DataFrame:
         .with_columns(_interval())
         .group_by("activity_id")
         .agg(
-            pl.col("_dt")
-            .filter(pl.col("speed_meters_per_second") >= MOVING_SPEED)
-            .sum()
-            .alias("moving_time_seconds"),
+            moving_seconds().alias("moving_time_seconds"),
+            (pl.col("timestamp").max() - pl.col("timestamp").min())
+            .dt.total_seconds(fractional=True)
+            .alias("recorded_seconds"),
             # a repeated altitude never moves the climbing anchor: the loop skips repeats
             altitudes.filter(altitudes.diff().fill_null(1.0) != 0).alias("_altitudes"),
             pl.col("lat_deg").filter(positioned).first().alias("start_lat_deg"),
             pl.col("lon_deg").filter(positioned).first().alias("start_lon_deg"),
             pl.col("lat_deg").filter(positioned).last().alias("end_lat_deg"),
             pl.col("lon_deg").filter(positioned).last().alias("end_lon_deg"),
-            pl.col("heart_rate_bpm").mean().alias("avg_heart_rate_bpm"),
+            *(
+                time_weighted_mean(stream).alias(average)
+                for stream, average in AVERAGED_STREAMS.items()
+                if stream in samples.columns
+            ),
             pl.col("heart_rate_bpm").min().alias("min_heart_rate_bpm"),
             pl.col("heart_rate_bpm").max().alias("max_heart_rate_bpm"),
             pl.col("speed_meters_per_second").max().alias("max_speed_meters_per_second"),

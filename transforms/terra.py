@@ -39,6 +39,8 @@ STREAM_COLUMNS = (
     "runner_id",
     "timestamp",
     "heart_rate_bpm",
+    "cadence_spm",
+    "power_watts",
     "speed_meters_per_second",
     "altitude_meters",
     "distance_meters",
@@ -46,6 +48,16 @@ STREAM_COLUMNS = (
     "lon_deg",
 )
 """What the stream metrics read of each sample."""
+STREAM_FIRST = ("moving_time_seconds",)
+"""Fields the activity's stream tells better than any source's summary: moving time by one
+rule for every file format (`activity_metrics.moving_seconds`), where a source's own is a
+GPX/TCX elapsed time or a FIT timer that ran through every stop. The other stream fields
+only fill what the sources leave empty (a watch's session average heart rate is taken
+over every beat, the stream only over the recorded samples)."""
+WHOLE_STREAM = 0.9
+"""Share of an activity's duration its stream must span to tell a `STREAM_FIRST` field: a
+recording cut short (a truncated file beside activities.csv's whole run) tells only its
+part, and the source's own figure stays."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +225,10 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
                 ),
             ]
         )
+    # an Apple Health route has no cadence or power
+    samples = samples.with_columns(
+        pl.lit(None, pl.Float64).alias(c) for c in STREAM_COLUMNS if c not in samples.columns
+    )
     streams = primary_streams(
         samples.drop("activity_id", "runner_id").rename(
             {"_activity": "activity_id", "_runner": "runner_id"}
@@ -227,11 +243,23 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
     def by_activity_id(metrics: pl.DataFrame) -> pl.DataFrame:
         return metrics.with_columns(pl.col("activity_id").cast(pl.String))
 
-    summary = by_activity_id(stream_summary(streams))
+    # a stream that never moved (a swim's watch on the wrist) says 0 s: unknown, not 0
+    summary = by_activity_id(stream_summary(streams)).with_columns(
+        pl.when(pl.col("moving_time_seconds") > 0)
+        .then(pl.col("moving_time_seconds"))
+        .alias("moving_time_seconds")
+    )
+    whole_stream = (
+        pl.col("recorded_seconds") >= WHOLE_STREAM * pl.col("duration_seconds")
+    ).fill_null(True)
     merged = (
         merged.join(summary, on="activity_id", how="left", suffix="_stream")
         .with_columns(
-            pl.coalesce(c, f"{c}_stream").alias(c)
+            (
+                pl.coalesce(pl.when(whole_stream).then(f"{c}_stream"), c)
+                if c in STREAM_FIRST
+                else pl.coalesce(c, f"{c}_stream")
+            ).alias(c)
             for c in summary.columns
             if c != "activity_id" and c in merged.columns
         )
@@ -248,7 +276,7 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
             if f"{c}_stream" in merged.columns and c not in merged.columns
         }
     )
-    merged = merged.drop(pl.selectors.ends_with("_stream"))
+    merged = merged.drop(pl.selectors.ends_with("_stream"), "recorded_seconds")
     merged = merged.join(
         by_activity_id(zone_seconds(streams, zones)), on="activity_id", how="left"
     ).join(by_activity_id(km_splits(streams)), on="activity_id", how="left")
@@ -273,11 +301,6 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
     )
     paced = pl.col("activity_type").is_in(PACED_TYPES) & (
         pl.col("distance_meters") >= MIN_PACED_METERS
-    )
-    # a stream with no moving samples (a swim's watch on the wrist) says 0 s: unknown, not 0
-    moving_time = pl.col("moving_time_seconds")
-    merged = merged.with_columns(
-        pl.when(moving_time > 0).then(moving_time).alias("moving_time_seconds")
     )
     moving = pl.coalesce("moving_time_seconds", "duration_seconds")
     # derived from fields of different sources (a route's moving time beside a workout's

@@ -127,13 +127,13 @@ def strava_candidates(
         _total("file_distance_meters", pl.col("distance_meters")).alias("distance_meters"),
         _total("file_avg_speed_mps", pl.col("average_speed")).alias("avg_speed_meters_per_second"),
         pl.coalesce("file_max_speed_mps", "max_speed").alias("max_speed_meters_per_second"),
-        pl.col("file_avg_cadence_spm").alias("avg_cadence_spm"),
+        _file_average("cadence_spm").alias("avg_cadence_spm"),
         pl.col("file_max_cadence_spm").alias("max_cadence_spm"),
-        pl.coalesce("file_avg_heart_rate_bpm", "average_heart_rate").alias("avg_heart_rate_bpm"),
+        _file_average("heart_rate_bpm", "average_heart_rate").alias("avg_heart_rate_bpm"),
         pl.coalesce(
             "file_max_heart_rate_bpm", "max_heart_rate_bpm", "max_heart_rate_bpm_stats"
         ).alias("max_heart_rate_bpm"),
-        pl.coalesce("file_avg_power_watts", "average_watts").alias("avg_power_watts"),
+        _file_average("power_watts", "average_watts").alias("avg_power_watts"),
         pl.coalesce("file_max_power_watts", "max_watts").alias("max_power_watts"),
         pl.col("weighted_average_power").alias("normalized_power_watts"),
         pl.coalesce("file_calories_kcal", "calories").alias("calories_kcal"),
@@ -144,7 +144,7 @@ def strava_candidates(
         pl.col("average_temperature").alias("avg_temperature_celsius"),
         pl.col("file_device_product").alias("device_name"),
         pl.col("file_device_manufacturer").alias("device_manufacturer"),
-        pl.coalesce("file_avg_heart_rate_bpm", "average_heart_rate")
+        pl.coalesce("file_max_heart_rate_bpm", "average_heart_rate")
         .is_not_null()
         .alias("has_heart_rate"),
         pl.col("filename").is_null().alias("is_manual"),
@@ -170,6 +170,18 @@ def _total(file_column: str, csv_value: pl.Expr) -> pl.Expr:
         .then(csv_value)
         .otherwise(pl.coalesce(pl.col(file_column), csv_value))
     )
+
+
+def _file_average(stream: str, csv_column: str | None = None) -> pl.Expr:
+    """The file's own average of a stream (a FIT session's, a TCX lap's). Where the file has
+    the stream but no average of it (a GPX track, a Fenix 2 session), none: terra then weighs
+    the samples by time (`activity_metrics.time_weighted_mean`), a rule we can check, which
+    Strava's CSV figure is not. activities.csv's only where the file lacks the stream (no
+    file, or one recorded without the sensor)."""
+    average = pl.col(f"file_avg_{stream}")
+    if csv_column is None:
+        return average
+    return pl.coalesce(average, pl.when(pl.col(f"file_max_{stream}").is_null()).then(csv_column))
 
 
 def _flag(column: str) -> pl.Expr:

@@ -33,12 +33,12 @@ SUMMARY_TOTALS = (
 )
 SUMMARY_MAXIMA = ("max_heart_rate_bpm", "max_cadence_spm", "max_speed_mps", "max_power_watts")
 SUMMARY_AVERAGES = ("avg_heart_rate_bpm", "avg_cadence_spm", "avg_speed_mps", "avg_power_watts")
-# sample column feeding each (average, maximum) summary pair
-SAMPLE_STATS = (
-    ("heart_rate_bpm", "avg_heart_rate_bpm", "max_heart_rate_bpm"),
-    ("cadence_spm", "avg_cadence_spm", "max_cadence_spm"),
-    ("speed_mps", "avg_speed_mps", "max_speed_mps"),
-    ("power_watts", "avg_power_watts", "max_power_watts"),
+# sample column feeding each summary maximum
+SAMPLE_MAXIMA = (
+    ("heart_rate_bpm", "max_heart_rate_bpm"),
+    ("cadence_spm", "max_cadence_spm"),
+    ("speed_mps", "max_speed_mps"),
+    ("power_watts", "max_power_watts"),
 )
 
 
@@ -168,17 +168,13 @@ def fail(file_format: str, location: str, reason: str) -> Decoded:
 
 
 def fill_from_samples(summary: dict[str, Any], samples: SampleBuilder) -> None:
-    """Derive what the file's summary lacks (e.g. a Fenix 2 session without heart rate)."""
+    """Derive the maxima, start and extent the file's summary lacks (e.g. a Fenix 2 session
+    without heart rate). Averages and moving time are left to terra, which weighs samples
+    by time (`transforms.activity_metrics`): a plain mean of irregular samples is not one."""
     cols = samples.columns
-    for column, avg_key, max_key in SAMPLE_STATS:
-        if summary.get(avg_key) is not None and summary.get(max_key) is not None:
-            continue
+    for column, max_key in SAMPLE_MAXIMA:
         values = [v for v in cols[column] if v is not None]
-        if not values:
-            continue
-        if summary.get(avg_key) is None:
-            summary[avg_key] = sum(values) / len(values)
-        if summary.get(max_key) is None:
+        if values and summary.get(max_key) is None:
             summary[max_key] = max(values)
     ts = cols["timestamp"]
     if ts:

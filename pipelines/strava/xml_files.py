@@ -163,8 +163,6 @@ def decode_gpx(data: bytes) -> Decoded:
         "device_product": root.get("creator"),
         "session_count": 1,
     }
-    ts_all = cols["timestamp"]
-    summary["total_timer_time_seconds"] = (max(ts_all) - min(ts_all)) / 1e6
     fill_from_samples(summary, samples)
     decoded.summary = summary
     return decoded

@@ -140,11 +140,12 @@ def test_odd_exports_load_what_can_be_true_and_build_valid_terra_tables(home):
     assert heart["heart_rate_bpm"].to_list() == [151.0]  # the workout's own, not 87
     assert built.activity_samples["heart_rate_bpm"].max() <= 250
     assert built.activities.filter(pl.col("local_date") > dt.date(2015, 8, 16)).height == 0
-    # 5 km whose route stops after 20 s: distance over the route's moving time would be
-    # 250 m/s and a pace of 4 s/km; neither is true, so neither is there (nor clipped)
+    # 5 km whose route stops after 20 s of the 30 min workout: the route's moving time
+    # tells only its part (distance over it would be 250 m/s, 4 s/km), so the workout's
+    # own duration stands
     (lost,) = built.activities.filter(pl.col("distance_meters") == 5000).rows(named=True)
-    assert lost["avg_speed_meters_per_second"] is None
-    assert lost["avg_pace_seconds_per_km"] is None
+    assert lost["moving_time_seconds"] is None
+    assert lost["avg_speed_meters_per_second"] == pytest.approx(5000 / 1800)
     assert built.body_measurements["weight_kg"].to_list() == [61.2]
     (day,) = built.daily_summaries.filter(pl.col("date") == dt.date(2015, 8, 15)).rows(named=True)
     assert day["steps"] == 812

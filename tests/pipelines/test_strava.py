@@ -305,9 +305,10 @@ def test_real_fit_files(rel):
     if avg_hr is not None:
         assert (s["avg_heart_rate_bpm"], s["max_heart_rate_bpm"]) == (avg_hr, max_hr)
     hr = [v for v in decoded.samples.columns["heart_rate_bpm"] if v is not None]
-    if "fenix2" in rel:  # the session has no HR: derived from the records
+    if "fenix2" in rel:  # the session has no HR: its maximum from the records, its average
+        # left to terra, which weighs samples by time (a plain mean here would be one)
         assert s["max_heart_rate_bpm"] == max(hr)
-        assert s["avg_heart_rate_bpm"] == pytest.approx(sum(hr) / len(hr))
+        assert s["avg_heart_rate_bpm"] is None
     if "suunto9" in rel:
         assert s["avg_heart_rate_bpm"] is None and not hr
         assert s["device_manufacturer"] == "suunto"
