@@ -325,7 +325,9 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
         .dt.date()
         .alias("local_date"),
     )
-    merged = training_loads(classify_sessions(merged.with_columns(pl.col("laps").fill_null([]))))
+    merged = training_loads(
+        classify_sessions(merged.with_columns(pl.col("laps").fill_null([])), zones)
+    )
     merged = (
         merged.with_columns(
             terra_code(pl.col("activity_type")).alias("terra_activity_type"),

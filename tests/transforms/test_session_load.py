@@ -1,7 +1,8 @@
 import polars as pl
 import pytest
 
-from transforms.session_load import classify_sessions, training_loads
+from transforms.physiology import heart_rate_zones
+from transforms.session_load import classify_sessions, easy_pace_limit, training_loads
 
 
 def act(
@@ -28,9 +29,43 @@ def act(
 LAP = pl.Struct({"avg_speed_meters_per_second": pl.Float64})
 
 
+ZONES = pl.DataFrame([{"runner_id": "ana", **z} for z in heart_rate_zones(190, 50)])
+"""Rest 50, max 190: zone 2 from 134 bpm, zone 3 (tempo) from 148 bpm."""
+
+
 def classify(*rows):
-    frame = pl.DataFrame(list(rows), schema_overrides={"laps": pl.List(LAP)})
-    return classify_sessions(frame)["session_type"].to_list()
+    frame = pl.DataFrame(
+        list(rows),
+        schema_overrides={"laps": pl.List(LAP), "threshold_pace_sec_per_km": pl.Float64},
+    )
+    return classify_sessions(frame, ZONES)["session_type"].to_list()
+
+
+def test_the_easy_pace_of_a_threshold_pace_is_daniels_table():
+    # Daniels' table, VDOT 50: T 255 s/km, E 296-334 s/km; VDOT 30: T 384, E from 447
+    assert round(easy_pace_limit(255)) == 296
+    assert round(easy_pace_limit(384)) == 447
+
+
+def test_an_easy_paced_run_is_easy_though_its_heart_rate_drifted():
+    """Threshold 270 s/km puts the easy pace from 314 s/km. A 45 min run at 340 s/km with
+    heart rate 160 (zone 3; 79 % of reserve) is easy; the old rule (75 % of reserve) called
+    it tempo. A run at 281 s/km with 150 bpm (zone 3 by heart rate, 71 % of reserve, below
+    the old 75 %) is tempo."""
+    assert round(easy_pace_limit(270)) == 314
+    drifted = act("Warm afternoon", minutes=45, km=45 * 60 / 340, hr=160.0)
+    steady = act("Steady", minutes=45, km=45 * 60 / 281, hr=150.0)
+    assert (160 - 50) / 140 >= 0.75 > (150 - 50) / 140  # the old rule: the other way round
+    assert classify(drifted, steady) == ["easy", "tempo"]
+
+
+def test_without_known_paces_the_runners_usual_pace_stands_for_easy():
+    """No threshold pace: five runs at 340 s/km (the median) put easy from 319 s/km
+    (340 x 0.94); a run at 300 s/km with the same heart rate is the one tempo."""
+    unknown = {"threshold_pace_sec_per_km": None}
+    usual = {**act(minutes=45, km=45 * 60 / 340, hr=160.0), **unknown}
+    faster = {**act(minutes=45, km=45 * 60 / 300, hr=160.0), **unknown}
+    assert classify(*[usual] * 5, faster) == ["easy"] * 5 + ["tempo"]
 
 
 def test_rules_in_order():
