@@ -10,20 +10,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from transforms.plan_inputs import PlanInputs
+from transforms.race_window import RaceWindow
 
 DEFAULT_WEEKS = {"speed": 12, "base_building": 12, "return_to_fitness": 8, "general_health": 8}
 MAX_WEEKS = 52
 
-# kb_taper_length_by_distance: 5K-10K 7-10 days, half 10-14 days, marathon 2-3 weeks.
-TAPER_WEEKS_UP_TO_KM = ((10.5, 1), (21.5, 2), (250.0, 3))
-# kb_taper: cut volume progressively by 40-60 % by race week (Bosquet 2007).
-TAPER_SHARE_OF_PEAK = {1: (0.6,), 2: (0.75, 0.55), 3: (0.85, 0.7, 0.5)}
+TAPER_WEEK_MIN_DAYS = 4
+"""A calendar week is a taper week when it holds the race or at least this many taper days."""
 
-# kb_recovery_weeks: a lighter week every 3-4 weeks, 20-30 % less (beginners 40-50 %).
+# kb_recovery_weeks: a lighter week every 3-4 weeks, 20-30 % below the week before.
 RECOVERY_EVERY = 4
 RECOVERY_EVERY_CAUTIOUS = 3
-RECOVERY_CUT = 0.25
-RECOVERY_CUT_BEGINNER = 0.4
+RECOVERY_CUT = 0.22
+RECOVERY_CUT_BEGINNER = 0.27
 
 # kb_peak_volume_by_distance: peak weekly km by race distance and experience.
 PEAK_KM = {
@@ -86,17 +85,26 @@ def total_weeks(inputs: PlanInputs, start: dt.date, goal: str) -> int:
     return DEFAULT_WEEKS[goal]
 
 
-def taper_weeks(race_km: float, weeks: int) -> int:
-    wanted = next(w for limit, w in TAPER_WEEKS_UP_TO_KM if race_km <= limit)
-    return max(0, min(wanted, weeks - 1)) if weeks > 1 else 1
+def taper_weeks(race: RaceWindow, start: dt.date, weeks: int) -> int:
+    """Calendar weeks, counted back from the race week, that belong to the taper."""
+    tapering = 0
+    for week in range(weeks, 0, -1):
+        monday = start + dt.timedelta(weeks=week - 1)
+        days = [monday + dt.timedelta(days=d) for d in range(7)]
+        holds_race = race.race_date in days
+        if not holds_race and sum(race.in_taper(d) for d in days) < TAPER_WEEK_MIN_DAYS:
+            break
+        tapering += 1
+    return max(1, min(tapering, weeks - 1)) if weeks > 1 else 1
 
 
-def phase_layout(goal: str, weeks: int, taper: int) -> list[Phase]:
-    """Consecutive phases covering weeks 1..`weeks` (kb_periodization, kb_return_to_fitness)."""
+def phase_layout(goal: str, weeks: int, taper: int, *, restart: bool) -> list[Phase]:
+    """Consecutive phases covering weeks 1..`weeks` (kb_periodization, kb_return_to_fitness);
+    a return to fitness opens with Recovery weeks only when the runner is restarting."""
     if goal == "general_health":
         lengths = [("Maintenance", weeks)]
     elif goal == "return_to_fitness":
-        recovery = 2 if weeks >= 6 else 1 if weeks >= 3 else 0
+        recovery = (2 if weeks >= 6 else 1 if weeks >= 3 else 0) if restart else 0
         lengths = [("Recovery", recovery), ("Base", weeks - recovery)]
     elif goal == "base_building":
         build = weeks // 3 if weeks >= 6 else 0

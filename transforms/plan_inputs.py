@@ -22,6 +22,8 @@ DEFAULT_WEEKLY_KM = {"beginner": 12.0, "casual": 20.0, "intermediate": 35.0, "ad
 DEFAULT_WEEKLY_KM_ELITE = 90.0
 DEFAULT_RUNS = {"beginner": 3, "casual": 4, "intermediate": 5, "advanced": 6, "elite": 6}
 MINIMUM_START_KM = 8.0
+RESTART_SHARE = 0.5
+"""Running less than half of what the runner declares reads as a break."""
 
 
 def _get(section: dict[str, Any] | None, *path: str) -> Any:
@@ -47,6 +49,8 @@ class PlanInputs:
     weekly_volume_km: float
     volume_source: str
     volume_uncertain: bool
+    measured_volume_km: float | None
+    declared_volume_km: float | None
     long_run_km: float | None
     runs_per_week: int
     allowed_days: tuple[int, ...]
@@ -80,6 +84,16 @@ class PlanInputs:
     def is_masters(self) -> bool:
         return self.age is not None and self.age >= 50
 
+    @property
+    def is_restarting(self) -> bool:
+        """No recent running in the data, or far less than the runner says they run, or
+        pain now: a return to fitness then opens with recovery weeks (kb_return_to_fitness).
+        """
+        if self.pain_severity or self.measured_volume_km is None:
+            return True
+        declared = self.declared_volume_km
+        return declared is not None and self.measured_volume_km < RESTART_SHARE * declared
+
 
 def _best_pb_vdot(running: dict[str, Any] | None) -> tuple[float, str] | None:
     best = None
@@ -90,6 +104,21 @@ def _best_pb_vdot(running: dict[str, Any] | None) -> tuple[float, str] | None:
             if best is None or value > best[0]:
                 best = (value, f"personal best ({key.replace('_', ' ')})")
     return best
+
+
+def _starting_volume(
+    measured: float | None, declared: float | None, *, in_pain: bool, experience: str
+) -> tuple[float, str, bool]:
+    """The weekly volume the plan starts from (kb_start_from_current_volume): what the data
+    shows; what the runner declares only without data; the lower of the two while injured."""
+    if measured is not None and declared is not None and in_pain and declared < measured:
+        return declared, "reported by the runner (lower than measured, while in pain)", False
+    if measured is not None:
+        return measured, "measured over the last 4 weeks", False
+    if declared is not None:
+        return declared, "reported by the runner", False
+    guess = DEFAULT_WEEKLY_KM.get(experience, DEFAULT_WEEKLY_KM_ELITE)
+    return guess, f"default for a {experience} runner", True
 
 
 def _weekday(field: str, day: str) -> int:
@@ -134,13 +163,13 @@ def plan_inputs(runner: dict[str, Any]) -> PlanInputs:
 
     measured = _get(running, "actual_weekly_volume_km")
     reported = _get(running, "current_volume")
-    if measured is not None:
-        volume = (float(measured), "measured over the last 4 weeks", False)
-    elif reported is not None:
-        volume = (float(reported), "reported by the runner", False)
-    else:
-        guess = DEFAULT_WEEKLY_KM.get(experience, DEFAULT_WEEKLY_KM_ELITE)
-        volume = (guess, f"default for a {experience} runner", True)
+    in_pain = bool(_get(health, "current_pain", "has_pain"))
+    volume = _starting_volume(
+        None if measured is None else float(measured),
+        None if reported is None else float(reported),
+        in_pain=in_pain,
+        experience=experience,
+    )
 
     age = _get(physical, "age")
     rest_hr = _get(physical, "resting_hr_bpm") or _get(state, "latest_resting_hr_bpm")
@@ -178,6 +207,8 @@ def plan_inputs(runner: dict[str, Any]) -> PlanInputs:
         weekly_volume_km=volume[0],
         volume_source=volume[1],
         volume_uncertain=volume[2],
+        measured_volume_km=None if measured is None else float(measured),
+        declared_volume_km=None if reported is None else float(reported),
         long_run_km=_get(running, "long_run_distance_km") or _get(running, "longest_recent_run_km"),
         runs_per_week=max(1, min(int(runs), len(allowed))),
         allowed_days=allowed,

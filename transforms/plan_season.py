@@ -20,24 +20,34 @@ class SeasonView:
     """Plan-level rows of a built plan (see transforms.plans._PlanBuilder)."""
 
     def _season_decisions(self) -> None:
+        """Decisions stated with the figures the built weeks hold."""
         inputs, add = self.inputs, self.decisions.add
-        add(
-            f"Start at {self.start_km:.1f} km/week",
-            f"weekly volume {inputs.volume_source}",
-            "The first week starts from what the runner actually runs"
-            + (
-                f", raised to the {MINIMUM_START_KM:g} km minimum"
-                if inputs.weekly_volume_km < MINIMUM_START_KM
-                else ""
+        first = self.week_rows[0]["planned_volume_km"]
+        peak = max(
+            (w["planned_volume_km"] for w in self.week_rows if w["phase"] != "Taper"),
+            default=first,
+        )
+        held = []
+        if inputs.weekly_volume_km < MINIMUM_START_KM:
+            held.append(f"raised to the {MINIMUM_START_KM:g} km minimum")
+        if self.capacity_km < max(inputs.weekly_volume_km, MINIMUM_START_KM):
+            held.append(
+                f"held to the {self.capacity_km:.1f} km that {inputs.runs_per_week} runs of "
+                "the longest allowed length hold"
             )
+        add(
+            f"Start at {first:.1f} km/week",
+            f"weekly volume {inputs.weekly_volume_km:.1f} km, {inputs.volume_source}",
+            "The first week starts from what the runner actually runs"
+            + (f" ({'; '.join(held)})" if held else "")
             + ".",
             "kb_start_from_current_volume",
         )
         add(
-            f"Aim for a peak of {self.peak_km:.1f} km/week",
+            f"Peak at {peak:.1f} km/week",
             f"goal {self.goal}, experience {inputs.experience}",
-            "Peak volume suits the goal distance and the runner's level; the safeguards decide "
-            "how fast the plan may climb toward it.",
+            f"The plan aims at {self.peak_km:.1f} km for the goal and level; the safeguards "
+            "(weekly rise, long-run share, run length) decide how far the weeks climb toward it.",
             "kb_peak_volume_by_distance",
         )
         add(
@@ -47,12 +57,15 @@ class SeasonView:
             "stay in base or maintenance.",
             "kb_periodization" if self.goal != "return_to_fitness" else "kb_return_to_fitness",
         )
-        if self.taper:
+        if self.race is not None:
+            race = self.race
             add(
-                f"Taper for {self.taper} week(s)",
-                f"race distance {self.race_km:g} km",
-                "Taper length follows the race distance; volume falls progressively while "
-                "intensity stays.",
+                f"Taper over the {race.taper_days} days before the race",
+                f"race distance {self.race_km:g} km on {race.race_date:%A %d %B}",
+                "Taper length follows the race distance and counts back from race day; the "
+                f"last seven days hold at most {race.final_share * 100:.0f} % of the peak week, "
+                f"no key session falls in the last {race.key_session_gap} days and no long run "
+                f"in the last {race.long_run_gap}.",
                 "kb_taper_length_by_distance",
             )
         add(
@@ -441,7 +454,8 @@ class SeasonView:
             },
             {
                 "factor": f"Experience: {inputs.experience}",
-                "effect": f"Peak volume {self.peak_km:.0f} km",
+                "effect": "Peak volume "
+                f"{max(w['planned_volume_km'] for w in self.week_rows):.0f} km",
             },
             {
                 "factor": f"Schedule: {len(inputs.allowed_days)} days available",

@@ -29,6 +29,13 @@ from transforms.plan_sessions import (
     week_measures,
     zone_km,
 )
+from transforms.plan_weeks import week_figures
+from transforms.race_window import (
+    FINAL_VOLUME_FIELD,
+    KEY_SESSION_FIELD,
+    LONG_RUN_FIELD,
+    RaceWindow,
+)
 from transforms.safeguards import Rule, SafeguardEngine
 from warehouse.vocabulary import HARD_SESSION_TYPES, WEEKDAYS
 
@@ -269,6 +276,7 @@ def validate_plan(
     errors = _structural_errors(rows, blocked)
     repairs: list[str] = []
     last_full = inputs.weekly_volume_km or None
+    previous_km = last_full
     for row in rows:
         if (
             row["structure_segments"]
@@ -286,7 +294,9 @@ def validate_plan(
             race_km = sum(r["distance_km"] for r in week_rows if r["session_type"] == "race")
             measures = week_measures(fixer.days(), targets, reference_km=reference, race_km=race_km)
             volume = sum(r["distance_km"] for r in week_rows) - race_km
-            broken = engine.violations(measures, {"planned_volume_km": volume})
+            broken = engine.violations(
+                measures, {"planned_volume_km": volume, "runs_per_week": len(fixer.days())}
+            )
             if not broken:
                 break
             rule, _value = min(broken, key=lambda b: REPAIR_ORDER.index(b[0].field))
@@ -296,9 +306,11 @@ def validate_plan(
                 break
         else:
             errors.append(f"week {week['week_number']}: could not be repaired")
-        _refresh_week(week, week_rows, last_full)
+        _refresh_week(week, week_rows, previous_km, targets)
+        previous_km = week["planned_volume_km"]
         if is_full:
             last_full = sum(r["distance_km"] for r in week_rows if r["session_type"] != "race")
+    errors += _race_window_errors(plan, rows, engine)
     status = "invalid" if errors else "repaired" if repairs else "valid"
     plan.update(
         validation_status=status,
@@ -311,16 +323,39 @@ def validate_plan(
 
 
 def _refresh_week(
-    week: dict[str, Any], rows: list[dict[str, Any]], reference: float | None
+    week: dict[str, Any],
+    rows: list[dict[str, Any]],
+    previous_km: float | None,
+    targets: ZoneTargets,
 ) -> None:
-    volume = sum(r["distance_km"] for r in rows)
-    week["planned_volume_km"] = round(volume, 1)
-    week["long_run_km"] = max(
-        (r["distance_km"] for r in rows if r["session_type"] == "long"), default=0.0
-    )
-    week["session_count"] = sum(1 for r in rows if not r["is_rest_day"])
-    if reference:
-        training = volume - sum(r["distance_km"] for r in rows if r["session_type"] == "race")
-        week["volume_change_percent"] = round(
-            max(-100.0, min(100.0, 100 * (training / reference - 1))), 1
-        )
+    week.update(week_figures(rows, previous_km, targets))
+
+
+def _race_window_errors(
+    plan: Mapping[str, Any], rows: list[dict[str, Any]], engine: SafeguardEngine
+) -> list[str]:
+    """The hard taper rules, measured on the whole plan: they span calendar weeks."""
+    race_date = plan.get("race_date")
+    if race_date is None or plan.get("race_distance_km") is None:
+        return []
+    race = {"race_distance_km": plan["race_distance_km"]}
+    window = RaceWindow.for_race(race_date, plan["race_distance_km"], engine)
+    before_taper = [w["planned_volume_km"] for w in plan["weekly_plan"] if w["phase"] != "Taper"]
+    peak = max(before_taper, default=0.0)
+    runs = [r for r in rows if not r["is_rest_day"] and r["session_type"] != "race"]
+    final = sum(r["distance_km"] for r in runs if 1 <= (race_date - r["scheduled_date"]).days <= 7)
+    key_days = [(race_date - r["scheduled_date"]).days for r in runs if r["is_key_session"]]
+    long_days = [
+        (race_date - r["scheduled_date"]).days for r in runs if r["session_type"] == "long"
+    ]
+    measures = {
+        FINAL_VOLUME_FIELD: 100 * final / peak
+        if peak and window.leaves_room_to_taper(plan["start_date"])
+        else None,
+        KEY_SESSION_FIELD: float(min((d for d in key_days if d > 0), default=99)),
+        LONG_RUN_FIELD: float(min((d for d in long_days if d > 0), default=99)),
+    }
+    return [
+        f"race {race_date}: {rule.name} ({rule.describe()}) broken"
+        for rule, _value in engine.violations(measures, race)
+    ]

@@ -25,7 +25,6 @@ from transforms.feasibility import Feasibility, goal_feasibility
 from transforms.physiology import TrainingPaces, training_paces
 from transforms.plan_calendar import (
     PHASE_FOCUS,
-    TAPER_SHARE_OF_PEAK,
     Phase,
     effective_goal,
     growth_rate,
@@ -50,6 +49,7 @@ from transforms.plan_sessions import (
     main_work_km,
     min_easy_days_between,
     recovery_targets,
+    segment_pace,
     session_fields,
     session_km,
     session_seconds,
@@ -57,6 +57,8 @@ from transforms.plan_sessions import (
     week_measures,
     zone_km,
 )
+from transforms.plan_weeks import week_figures
+from transforms.race_window import FINAL_VOLUME_FIELD, RaceWindow
 from transforms.safeguards import Rule, SafeguardEngine, rules_from_rows
 
 # kb_polarized_80_20 / kb_periodization: quality sessions a week by phase.
@@ -84,6 +86,7 @@ KIND_TYPES = {
 # kb_long_run_share: proposed long-run share by phase (the safeguards cap it).
 LONG_RUN_SHARE = {"Base": 0.28, "Build": 0.3, "Peak": 0.33, "Taper": 0.25}
 LONG_RUN_SHARE_DEFAULT = 0.28
+EASY_RUN_TYPES = ("easy", "recovery", "strides")
 STRIDE_PHASES = ("Base", "Build", "Recovery", "Maintenance", "Taper")
 MARATHON_FINISH_FROM_KM = 21.0
 MARATHON_FINISH_MAX_KM = 12.0
@@ -91,7 +94,7 @@ SETTLE_ATTEMPTS = 5
 PACE_FIELDS = [f for f in dataclasses.fields(TrainingPaces) if f.name != "vdot"]
 RACE_ZONES = ((10.5, "I"), (21.5, "T"), (250.0, "M"))
 """The Daniels zone a race runs closest to, by distance (5K-10K near VO2max, half near
-threshold, longer near marathon pace): it sets the race's heart-rate target."""
+threshold, longer near marathon pace): the intensity bucket the race counts toward."""
 QUALITY_MAX_SHARE = 0.5
 """Quality sessions (warm-up and cool-down included) take at most half the week's volume:
 the rest stays easy (kb_polarized_80_20)."""
@@ -240,8 +243,6 @@ class _PlanBuilder(SeasonView):
         self.goal = effective_goal(self.inputs, self.start)
         self.weeks = total_weeks(self.inputs, self.start, self.goal)
         self.race_km = self.inputs.race_distance_km if self.goal == "race" else None
-        self.taper = taper_weeks(self.race_km, self.weeks) if self.race_km else 0
-        self.phases = phase_layout(self.goal, self.weeks, self.taper)
         # whole seconds, as stored in target_paces: the validator re-measures with those
         exact = training_paces(self.inputs.vdot)
         self.paces = dataclasses.replace(
@@ -249,15 +250,42 @@ class _PlanBuilder(SeasonView):
         )
         self.targets = ZoneTargets.build(self.paces, self.inputs.hr_zones)
         self.engine = SafeguardEngine(reference.rules, self.inputs.context)
+        self.race = (
+            RaceWindow.for_race(self.inputs.race_date, self.race_km, self.engine)
+            if self.race_km is not None and self.inputs.race_date is not None
+            else None
+        )
+        self.taper = taper_weeks(self.race, self.start, self.weeks) if self.race else 0
+        self.phases = phase_layout(
+            self.goal, self.weeks, self.taper, restart=self.inputs.is_restarting
+        )
         self.decisions = _Decisions()
         self.plan_id = f"{self.inputs.runner_id}_{self.start:%Y%m%d}"
-        self.start_km = max(self.inputs.weekly_volume_km, MINIMUM_START_KM)
-        self.peak_km = peak_volume(self.inputs, self.goal, self.start_km)
+        self.capacity_km = self._weekly_capacity_km()
+        self.start_km = min(max(self.inputs.weekly_volume_km, MINIMUM_START_KM), self.capacity_km)
+        self.peak_km = min(peak_volume(self.inputs, self.goal, self.start_km), self.capacity_km)
         self.every = recovery_every(self.inputs)
         self.cut = recovery_cut(self.inputs)
+        self.week_days: dict[int, dict[int, DayPlan]] = {}
+        self.peak_long_km = 0.0
+        self.week_kinds: dict[int, tuple[Phase, bool]] = {}
         self.week_rows: list[dict[str, Any]] = []
         self.session_rows: list[dict[str, Any]] = []
         self.warnings: list[str] = []
+
+    def _weekly_capacity_km(self) -> float:
+        """The most the runner's schedule holds: every run at the longest a run may last."""
+        return _floor1(self.inputs.runs_per_week * self._longest_run_km())
+
+    def _longest_run_km(self) -> float:
+        return self._longest_run_seconds() / self.targets.mid_pace("E")
+
+    def _longest_run_seconds(self) -> float:
+        """The longest a run may last: the easy-run safeguard or the runner's own limit."""
+        minutes = [
+            m for m in (self.engine.limit("easy_run_minutes"), self.inputs.max_session_minutes) if m
+        ]
+        return min(minutes, default=24 * 60) * 60
 
     # --- the season -----------------------------------------------------------------------
 
@@ -271,10 +299,9 @@ class _PlanBuilder(SeasonView):
         return max(1, round((until - 1) * (1 - 1 / self.every)))
 
     def build(self) -> None:
-        inputs = self.inputs
-        self._season_decisions()
         growth = growth_rate(self.start_km, self.peak_km, self.growth_weeks())
-        last_full = inputs.weekly_volume_km if inputs.weekly_volume_km > 0 else None
+        last_full = self.inputs.weekly_volume_km if self.inputs.weekly_volume_km > 0 else None
+        peak_built = 0.0
         streak = 0
         for week in range(1, self.weeks + 1):
             phase = self.phase_of(week)
@@ -292,21 +319,45 @@ class _PlanBuilder(SeasonView):
                 week_number=week,
             )
             is_recovery = wants_recovery or gap.blocked
-            target = self._target_volume(week, phase, is_recovery, last_full, growth)
-            training_km = self._build_week(week, phase, is_recovery, target, last_full)
+            target = self._target_volume(week, phase, is_recovery, last_full, growth, peak_built)
+            training_km = self._build_week(week, phase, is_recovery, target)
+            if phase.name != "Taper":
+                peak_built = max(peak_built, training_km)
+            self.peak_long_km = max(
+                [self.peak_long_km]
+                + [
+                    session_km(d.segments, self.targets)
+                    for d in self.week_days[week].values()
+                    if d.session_type == "long"
+                ]
+            )
             if is_recovery or phase.name == "Taper":
                 streak = 0
             else:
                 streak += 1
                 last_full = training_km
+        if self.race is not None and self.race.leaves_room_to_taper(self.start):
+            self._hold_final_days(peak_built)
+        for week, days in self.week_days.items():
+            phase, is_recovery = self.week_kinds[week]
+            self._emit_week(week, phase, is_recovery, days)
+        self._season_decisions()
+
+    def _week_dates(self, week: int) -> list[dt.date]:
+        monday = self.start + dt.timedelta(weeks=week - 1)
+        return [monday + dt.timedelta(days=d) for d in range(7)]
 
     def _target_volume(
-        self, week: int, phase: Phase, is_recovery: bool, last_full: float | None, growth: float
+        self,
+        week: int,
+        phase: Phase,
+        is_recovery: bool,
+        last_full: float | None,
+        growth: float,
+        peak_built: float,
     ) -> float:
         reference = last_full or self.start_km
-        if phase.name == "Taper":
-            target = reference * TAPER_SHARE_OF_PEAK[self.taper][week - phase.start_week]
-        elif is_recovery:
+        if is_recovery:
             target = reference * (1 - self.cut)
         elif week == 1 or phase.name == "Recovery":
             target = self.start_km if week == 1 else reference
@@ -324,76 +375,184 @@ class _PlanBuilder(SeasonView):
             target = self.engine.check(
                 "acute_chronic_workload_ratio", self.inputs.acwr, week_number=1, subject=target
             ).value
+        if self.race is not None:
+            target = self._tapered(week, target, peak_built or target)
         return _floor1(target)
+
+    def _tapered(self, week: int, target: float, peak_km: float) -> float:
+        """A week's volume with each of its days before the race at the taper's share of the
+        peak week (days past the taper keep the week's own target; the race day and the
+        days after it hold nothing but the race)."""
+        race = self.race
+        assert race is not None
+        days = [d for d in self._week_dates(week) if d < race.race_date]
+        if not any(race.in_taper(d) for d in days):
+            return target
+        return sum(
+            peak_km * race.taper_share(d) / 7 if race.in_taper(d) else target / 7 for d in days
+        )
+
+    def _hold_final_days(self, peak_km: float) -> None:
+        """The seven days before the race hold at most the safeguard's share of the peak
+        week: the easy running in them is shortened, longest run first, until they do."""
+        race = self.race
+        assert race is not None
+        first, last = race.final_days()
+        in_window = [
+            (days, plan)
+            for week, days in self.week_days.items()
+            for plan in days.values()
+            if first <= self._date_of(week, plan.day) <= last
+        ]
+        held = sum(session_km(p.segments, self.targets) for _, p in in_window)
+        check = self.engine.check(
+            FINAL_VOLUME_FIELD,
+            100 * held / peak_km if peak_km else None,
+            week_number=self.weeks,
+            week={"race_distance_km": race.race_km},
+            subject=held,
+            convert=lambda percent: peak_km * percent / 100,
+        )
+        excess = held - check.value
+        easy = sorted(
+            ((days, p) for days, p in in_window if p.session_type in EASY_RUN_TYPES),
+            key=lambda pair: -session_km(pair[1].segments, self.targets),
+        )
+        for days, plan in easy:
+            if excess <= 0:
+                break
+            km = session_km(plan.segments, self.targets)
+            kept = _floor1(km - excess - 0.05)
+            if kept < MIN_EASY_RUN_KM:
+                del days[plan.day]
+                excess -= km
+                continue
+            steady = next(s for s in plan.segments if s["segment_type"] == "steady")
+            steady["distance_km"] = _floor1(steady["distance_km"] - (km - kept))
+            plan.safeguard_ids += [r.safeguard_id for r in check.applied_rules]
+            excess -= km - kept
+
+    def _date_of(self, week: int, day: int) -> dt.date:
+        return self.start + dt.timedelta(weeks=week - 1, days=day)
 
     # --- one week -------------------------------------------------------------------------
 
-    def _build_week(
-        self, week: int, phase: Phase, is_recovery: bool, target: float, last_full: float | None
-    ) -> float:
+    def _build_week(self, week: int, phase: Phase, is_recovery: bool, target: float) -> float:
+        """Build one week's running days to `target` km; returns the km it holds besides the
+        race."""
         inputs = self.inputs
-        week_start = self.start + dt.timedelta(weeks=week - 1)
-        is_race_week = self.race_km is not None and week == self.weeks
+        dates = self._week_dates(week)
+        race = self.race
+        race_day = next((d for d in range(7) if race and dates[d] == race.race_date), None)
+        if race_day is not None:
+            # the day before the race is a rest day, and nothing follows the race
+            open_days = [d for d in inputs.allowed_days if d < race_day - 1]
+        else:
+            open_days = list(inputs.allowed_days)
+        long_day = self._long_run_day(open_days, dates) if race_day is None else None
+        fixed = [d for d in (race_day, long_day) if d is not None]
         context = {"planned_volume_km": target}
         runs = int(
             self.engine.check(
                 "running_days_per_week", float(inputs.runs_per_week), week_number=week, week=context
             ).value
         )
-        if is_race_week:
-            anchor = self.inputs.race_date.weekday()
-            candidates = [d for d in inputs.allowed_days if d < anchor - 1]
-        else:
-            anchor = inputs.long_run_day
-            candidates = list(inputs.allowed_days)
-        run_days = [anchor, *spread_days(candidates, [anchor], runs - 1)]
+        run_days = [*fixed, *spread_days(open_days, fixed, runs - len(fixed))]
         days = {d: DayPlan(d, "easy") for d in run_days}
-        days[anchor].session_type = "race" if is_race_week else "long"
+        if race_day is not None:
+            days[race_day].session_type = "race"
+        if long_day is not None:
+            days[long_day].session_type = "long"
+        context["runs_per_week"] = len(days)
 
-        kinds = () if is_race_week else self._quality_kinds(phase)
+        kinds = self._quality_kinds(phase)
         wanted = min(
             HARD_SESSIONS[phase.name]
             if not (phase.name == "Peak" and self._strong(runs))
             else PEAK_HARD_SESSIONS_STRONG,
-            max(0, runs - 2),
+            max(0, runs - 2) if race_day is None else 1,
             len(kinds),
         )
         if is_recovery:
             wanted = min(wanted, 1)
         if phase.name == "Base" and phase.progress(week) < 0.5:
             wanted = 0
-        allowed = int(
-            self.engine.check(
-                "hard_sessions_per_week", float(wanted), week_number=week, week=context
-            ).value
+        # the race is the race week's hard session: quality work comes on top only where the
+        # runner may hold two hard sessions a week
+        racing = int(race_day is not None)
+        allowed = (
+            int(
+                self.engine.check(
+                    "hard_sessions_per_week", float(wanted + racing), week_number=week, week=context
+                ).value
+            )
+            - racing
         )
-        others = [d for d in run_days if d != anchor]
-        for slot, day in enumerate(spread_days(others, [anchor], allowed)):
+        key_days = [
+            d
+            for d in run_days
+            if d not in fixed and (race is None or race.allows_key_session(dates[d]))
+        ]
+        for slot, day in enumerate(spread_days(key_days, fixed, allowed)):
             days[day].session_type = kinds[slot]
         self._enforce_spacing(week, days, context)
         self._choose_templates(week, phase, is_recovery, days)
-        self._size_week(week, phase, target, days, context, is_race_week)
-        self._label_easy_days(phase, anchor, days, is_race_week)
+        self._size_week(week, phase, target, days, context)
+        self._label_easy_days(phase, long_day, days)
         for _attempt in range(SETTLE_ATTEMPTS):
             settled = self._settle_week(week, days, first=False)
-            if not (self._top_up(days, target) or settled):
+            shortened = self._keep_long_run_longest(days)
+            if not (self._top_up(week, days, target) or settled or shortened):
                 break
-        race_session_km = session_km(days[anchor].segments, self.targets) if is_race_week else 0.0
-        measures = week_measures(
-            days.values(),
-            self.targets,
-            reference_km=last_full if not is_recovery and phase.name != "Taper" else None,
-            race_km=race_session_km,
-        )
+        measures = week_measures(days.values(), self.targets, reference_km=None)
         self.engine.check(
             "easy_session_share_percent",
             measures["easy_session_share_percent"],
             week_number=week,
             week=context,
         )
-        return self._emit_week(
-            week, week_start, phase, is_recovery, is_race_week, days, last_full, race_session_km
+        self.week_days[week] = days
+        self.week_kinds[week] = (phase, is_recovery)
+        return sum(
+            session_km(d.segments, self.targets) for d in days.values() if d.session_type != "race"
         )
+
+    def _long_run_day(self, open_days: list[int], dates: list[dt.date]) -> int | None:
+        """The runner's long-run day; in the days before a race that forbid a long run, the
+        nearest earlier open day that allows one, else none (the week is a taper week)."""
+        race = self.race
+        wanted = self.inputs.long_run_day
+        if race is None or race.allows_long_run(dates[wanted]):
+            return wanted if wanted in open_days else None
+        earlier = [d for d in open_days if d < wanted and race.allows_long_run(dates[d])]
+        return max(earlier, default=None)
+
+    def _keep_long_run_longest(self, days: dict[int, DayPlan]) -> bool:
+        """The long run is the longest run of its week (kb_long_run_share): any run longer is
+        cut to its length (an easy run's steady running, a session's main work); True if any
+        run changed."""
+        long_day = next((d for d in days.values() if d.session_type == "long"), None)
+        if long_day is None:
+            return False
+        long_km = session_km(long_day.segments, self.targets)
+        changed = False
+        for plan in days.values():
+            if plan is long_day or plan.session_type == "race":
+                continue
+            excess = session_km(plan.segments, self.targets) - long_km
+            if excess <= 1e-9:
+                continue
+            changed = True
+            if plan.is_hard:
+                main = main_work_km(plan.segments, self.targets)
+                cap_main_work(plan.segments, main - excess, self.targets)
+                if session_km(plan.segments, self.targets) > long_km + 1e-9:
+                    self._make_easy(plan, "it would be longer than the long run")
+            if not plan.is_hard:
+                steady = next(s for s in plan.segments if s["segment_type"] == "steady")
+                over = session_km(plan.segments, self.targets) - long_km
+                steady["distance_km"] = _floor1(steady["distance_km"] - over - 1e-9)
+        return changed
 
     def feasibility(self) -> Feasibility:
         return goal_feasibility(
@@ -499,7 +658,6 @@ class _PlanBuilder(SeasonView):
         target: float,
         days: dict[int, DayPlan],
         context: dict,
-        is_race_week: bool,
     ) -> None:
         progress = phase.progress(week)
         max_minutes = self.inputs.max_session_minutes
@@ -513,8 +671,8 @@ class _PlanBuilder(SeasonView):
             if max_minutes and session_seconds(plan.segments, self.targets) > max_minutes * 60:
                 self._fit_time(plan, max_minutes)
         self._settle_week(week, days, first=True, volume=target)
-        if is_race_week:
-            race = next(d for d in days.values() if d.session_type == "race")
+        race = next((d for d in days.values() if d.session_type == "race"), None)
+        if race is not None:
             race.template = self._template_for("race")
             race.segments = instantiate(
                 race.template,
@@ -531,9 +689,12 @@ class _PlanBuilder(SeasonView):
             dropped.notes.append("the week is too small for this quality session")
         quality_km = self._quality_km(quality)
         long_day = next((d for d in days.values() if d.session_type == "long"), None)
+        easy_days = [d for d in days.values() if d.session_type == "easy"]
         long_km = 0.0
         if long_day is not None:
-            long_km = self._long_run_km(week, phase, target, quality_km, context, long_day)
+            long_km = self._long_run_km(
+                week, phase, target, quality_km, len(easy_days), context, long_day
+            )
         easy_days = [d for d in days.values() if d.session_type == "easy"]
         remaining = target - quality_km - long_km
         while easy_days and remaining / len(easy_days) < MIN_EASY_RUN_KM:
@@ -562,7 +723,7 @@ class _PlanBuilder(SeasonView):
             "long_run_share_percent",
             100 * long_km / total if total else None,
             week_number=week,
-            week={"planned_volume_km": total},
+            week={"planned_volume_km": total, "runs_per_week": len(days)},
             subject=long_km,
             convert=lambda percent: percent / 100 * others / (1 - percent / 100),
             record_unapplied=first,
@@ -653,30 +814,46 @@ class _PlanBuilder(SeasonView):
             changed |= self._settle_long_share(week, days, long_day, first=first)
         return changed
 
-    def _top_up(self, days: dict[int, DayPlan], target: float) -> bool:
-        """Give the km cut from quality work or the long run back to the easy runs, each up
-        to the longest easy run allowed; True if any run grew."""
-        easy = [d for d in days.values() if d.session_type in ("easy", "recovery", "strides")]
+    def _top_up(self, week: int, days: dict[int, DayPlan], target: float) -> bool:
+        """Give the km the week is short of (cut from quality work or the long run, or never
+        placed) to the easy runs and then to the quality sessions' cool-downs, each up to the
+        longest a run may last and never past the long run; True if any run grew."""
         built = sum(
             session_km(d.segments, self.targets) for d in days.values() if d.session_type != "race"
         )
         deficit = target - built
-        if deficit < 0.1 or not easy:
-            return False
-        pace = self.targets.mid_pace("E")
-        limit_minutes = min(
-            m
-            for m in (self.engine.limit("easy_run_minutes"), self.inputs.max_session_minutes, 1e9)
-            if m
-        )
+        long_day = next((d for d in days.values() if d.session_type == "long"), None)
+        longest = session_km(long_day.segments, self.targets) if long_day else math.inf
         grown = False
-        for plan in easy:
-            room = (limit_minutes * 60 - session_seconds(plan.segments, self.targets)) / pace
-            add = _floor1(min(deficit / len(easy), room))
-            if add >= 0.1:
-                steady = next(s for s in plan.segments if s["segment_type"] == "steady")
-                steady["distance_km"] = round(steady["distance_km"] + add, 1)
-                grown = True
+        for growable in (
+            [(d, "steady") for d in days.values() if d.session_type in EASY_RUN_TYPES],
+            [(d, "cooldown") for d in days.values() if d.is_hard and d.session_type != "race"],
+        ):
+            for plan, part in growable:
+                if deficit < 0.1:
+                    return grown
+                segment = next((s for s in plan.segments if s["segment_type"] == part), None)
+                if segment is None:
+                    continue
+                pace = segment_pace(segment, self.targets)
+                seconds = session_seconds(plan.segments, self.targets)
+                km = session_km(plan.segments, self.targets)
+                room_km = min(
+                    (self._longest_run_seconds() - seconds) / pace,
+                    longest - km,
+                    self._tapered_run_km(week, plan.day) - km,
+                    deficit / len(growable),
+                )
+                if segment.get("distance_km") is not None:
+                    add = _floor1(room_km)
+                    segment["distance_km"] = round(segment["distance_km"] + add, 1)
+                else:
+                    minutes = math.floor(room_km * pace / 60 + 1e-9)
+                    segment["duration_seconds"] += minutes * 60
+                    add = minutes * 60 / pace
+                if add >= 0.1:
+                    deficit -= add
+                    grown = True
         return grown
 
     def _cap_zone(
@@ -725,11 +902,14 @@ class _PlanBuilder(SeasonView):
         phase: Phase,
         target: float,
         quality_km: float,
+        easy_runs: int,
         context: dict,
         plan: DayPlan,
     ) -> float:
         share = LONG_RUN_SHARE.get(phase.name, LONG_RUN_SHARE_DEFAULT)
-        proposed = min(target * share, max(target - quality_km, 0.0))
+        left = max(target - quality_km, 0.0)
+        # at least an even share of the easy running, so that it is the week's longest run
+        proposed = min(max(target * share, left / (easy_runs + 1)), left)
         checked = self.engine.check(
             "long_run_share_percent",
             100 * proposed / target if target else None,
@@ -778,23 +958,37 @@ class _PlanBuilder(SeasonView):
             convert=lambda minutes: minutes * 60 / pace,
         )
         plan.safeguard_ids += [r.safeguard_id for r in checked.applied_rules]
-        km = checked.value
+        km = min(checked.value, self._tapered_run_km(week, plan.day))
         if self.inputs.max_session_minutes:
             km = min(km, self.inputs.max_session_minutes * 60 / pace)
         return _floor1(km)
 
+    def _tapered_run_km(self, week: int, day: int) -> float:
+        """The longest run a taper day holds: the peak's long run at the day's taper share,
+        so the taper's lower volume comes with shorter runs, not the same runs fewer."""
+        date = self._date_of(week, day)
+        if self.race is None or not self.race.in_taper(date) or not self.peak_long_km:
+            return math.inf
+        return self.peak_long_km * self.race.taper_share(date)
+
     def _label_easy_days(
-        self, phase: Phase, anchor: int, days: dict[int, DayPlan], is_race_week: bool
+        self, phase: Phase, long_day: int | None, days: dict[int, DayPlan]
     ) -> None:
-        after_long = days.get((anchor + 1) % 7)
+        is_race_week = any(d.session_type == "race" for d in days.values())
+        after_long = days.get((long_day + 1) % 7) if long_day is not None else None
         if (
-            not is_race_week
-            and phase.name in ("Build", "Peak")
+            phase.name in ("Build", "Peak")
             and after_long is not None
             and after_long.session_type == "easy"
         ):
             after_long.session_type = "recovery"
             recovery_targets(after_long.segments, self.targets)
+            # slower running takes longer: keep the run within the longest a run may last
+            steady = next(s for s in after_long.segments if s["segment_type"] == "steady")
+            over = session_seconds(after_long.segments, self.targets) - self._longest_run_seconds()
+            if over > 0:
+                pace = segment_pace(steady, self.targets)
+                steady["distance_km"] = _floor1(steady["distance_km"] - over / pace - 0.05)
         easy = [d for d in days.values() if d.session_type == "easy"]
         if phase.name in STRIDE_PHASES and len(easy) >= 2 - is_race_week:
             strides_day = max(easy, key=lambda d: (self._nearest_spaced_gap(d, days), -d.day))
@@ -810,38 +1004,20 @@ class _PlanBuilder(SeasonView):
     # --- rows -----------------------------------------------------------------------------
 
     def _emit_week(
-        self,
-        week: int,
-        week_start: dt.date,
-        phase: Phase,
-        is_recovery: bool,
-        is_race_week: bool,
-        days: dict[int, DayPlan],
-        last_full: float | None,
-        race_session_km: float,
-    ) -> float:
+        self, week: int, phase: Phase, is_recovery: bool, days: dict[int, DayPlan]
+    ) -> None:
+        week_start = self.start + dt.timedelta(weeks=week - 1)
         sessions = [
             self._session_row(week, week_start, phase, is_recovery, d, days) for d in range(7)
         ]
         self.session_rows.extend(sessions)
-        volume = sum(s["distance_km"] or 0.0 for s in sessions)
-        training = volume - race_session_km
-        reference = last_full or self.inputs.weekly_volume_km or None
-        change = 100 * (training / reference - 1) if reference else None
-        seconds = {"easy": 0.0, "moderate": 0.0, "hard": 0.0}
-        for plan in days.values():
-            for s in plan.segments:
-                zone = s.get("intensity_zone") or "E"
-                bucket = "easy" if zone == "E" else "moderate" if zone == "M" else "hard"
-                work = session_seconds(
-                    [{**s, "recovery_duration_seconds": 0, "recovery_distance_km": 0}], self.targets
-                )
-                seconds[bucket] += work
-                seconds["easy"] += session_seconds([s], self.targets) - work
-        total = sum(seconds.values()) or 1.0
-        long_km = max(
-            (s["distance_km"] for s in sessions if s["session_type"] == "long"), default=0.0
+        previous = (
+            self.week_rows[-1]["planned_volume_km"]
+            if self.week_rows
+            else self.inputs.weekly_volume_km
         )
+        figures = week_figures(sessions, previous, self.targets)
+        is_race_week = any(s["session_type"] == "race" for s in sessions)
         warnings = [
             a["reason"]
             for a in self.engine.applications
@@ -854,30 +1030,21 @@ class _PlanBuilder(SeasonView):
                 "end_date": week_start + dt.timedelta(days=6),
                 "phase": phase.name,
                 "is_recovery_week": is_recovery,
-                "planned_volume_km": round(volume, 1),
-                "volume_change_percent": round(max(-100.0, min(100.0, change)), 1)
-                if change is not None
-                else None,
-                "long_run_km": long_km,
-                "session_count": len(days),
+                **figures,
                 "key_sessions": [
                     f"{s['day_of_week'].capitalize()}: {s['display_type']}"
                     for s in sessions
                     if s["is_key_session"]
                 ],
-                "intensity_distribution": {
-                    "easy_percentage": round(100 * seconds["easy"] / total, 1),
-                    "moderate_percentage": round(100 * seconds["moderate"] / total, 1),
-                    "hard_percentage": round(100 * seconds["hard"] / total, 1),
-                },
                 "focus": PHASE_FOCUS[phase.name]
                 if not is_recovery
                 else "Absorb the training: lighter week",
-                "notes": text.week_notes(phase.name, is_recovery, is_race_week, change),
+                "notes": text.week_notes(
+                    phase.name, is_recovery, is_race_week, figures["volume_change_percent"]
+                ),
                 "warning_signals": [*text.WARNING_SIGNALS, *dict.fromkeys(warnings)],
             }
         )
-        return training
 
     def _session_row(
         self,

@@ -179,6 +179,16 @@ class SafeguardEngine:
         ]
         return min(caps) if caps else None
 
+    def blocked_through(self, field_name: str, week: Mapping[str, Any] | None = None) -> int | None:
+        """The largest whole value the applicable block rules forbid on a lower-bounded
+        quantity (`days_from_long_run_to_race <= 14` forbids 1 to 14), or None."""
+        bounds = [
+            int(r.threshold) - (r.operator == "<")
+            for r in self.applicable(field_name, week)
+            if r.action == "block" and r.operator in ("<", "<=") and r.threshold is not None
+        ]
+        return max(bounds) if bounds else None
+
     def check(
         self,
         field_name: str,

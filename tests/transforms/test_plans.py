@@ -8,6 +8,7 @@ from tests.plan_runners import AS_OF, NOW, reference, runner
 from transforms.physiology import training_paces
 from transforms.plan_calendar import phase_layout, taper_weeks
 from transforms.plans import Replan, apply_replan, generate_plan, plan_key, replan
+from transforms.race_window import RaceWindow, taper_days
 from warehouse.vocabulary import HARD_SESSION_TYPES, WEEKDAYS
 
 
@@ -43,15 +44,22 @@ def test_a_half_marathon_plan_is_periodized_toward_race_day():
     )
 
 
-@pytest.mark.parametrize(("race_km", "taper"), [(5, 1), (10, 1), (21.1, 2), (42.2, 3)])
-def test_taper_length_follows_the_race_distance(race_km, taper):
-    assert taper_weeks(race_km, 16) == taper
+@pytest.mark.parametrize(
+    ("race_km", "days", "weeks"), [(5, 10, 2), (10, 10, 2), (21.1, 14, 2), (42.2, 21, 3)]
+)
+def test_taper_length_follows_the_race_distance(race_km, days, weeks):
+    """Counted back from a Sunday race: 10 days reach 4 days into the week before, 14 days
+    only 1 day into the week before that (not a taper week), 21 days all of it."""
+    assert taper_days(race_km) == days
+    race = RaceWindow(dt.date(2027, 3, 14), race_km, days, 0.6, 2, 7)
+    assert taper_weeks(race, dt.date(2026, 11, 16), 17) == weeks
 
 
 def test_phase_layouts_cover_every_week_once():
     for goal in ("race", "speed", "base_building", "return_to_fitness", "general_health"):
         for weeks in range(1, 30):
-            phases = phase_layout(goal, weeks, taper_weeks(21.1, weeks) if goal == "race" else 0)
+            taper = min(2, weeks - 1) if goal == "race" and weeks > 1 else int(goal == "race")
+            phases = phase_layout(goal, weeks, taper, restart=True)
             covered = [w for p in phases for w in range(p.start_week, p.end_week + 1)]
             assert covered == list(range(1, weeks + 1)), (goal, weeks)
 
@@ -61,7 +69,14 @@ def test_sessions_respect_the_schedule():
     allowed = {"tuesday", "thursday", "saturday", "sunday"}
     runs = [s for s in made.sessions if not s["is_rest_day"]]
     assert {s["day_of_week"] for s in runs} <= allowed
-    assert all(s["day_of_week"] == "sunday" for s in runs if s["session_type"] == "long")
+    race = made.plan["race_date"]
+    # the long run keeps its day, but moves earlier in the taper to stay 11+ days from the race
+    assert all(
+        s["day_of_week"] == "sunday" or (race - s["scheduled_date"]).days <= 17
+        for s in runs
+        if s["session_type"] == "long"
+    )
+    assert all((race - s["scheduled_date"]).days > 10 for s in runs if s["session_type"] == "long")
     for week in weeks_of(made.sessions).values():
         assert sum(1 for s in week if s["is_rest_day"]) >= 1
 

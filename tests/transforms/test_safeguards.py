@@ -75,8 +75,16 @@ def test_violations_name_the_hard_rules_a_finished_week_breaks():
     engine = SafeguardEngine(reference().rules, {"physical": {"age": 30}})
     broken = engine.violations(
         {"long_run_share_percent": 35.0, "easy_session_share_percent": 10.0},
-        {"planned_volume_km": 40.0},
+        {"planned_volume_km": 40.0, "runs_per_week": 4},
     )
     assert [rule.safeguard_id for rule, _ in broken] == ["sg_long_run_share_30"]
-    high = engine.violations({"long_run_share_percent": 27.0}, {"planned_volume_km": 70.0})
+    high = engine.violations(
+        {"long_run_share_percent": 27.0}, {"planned_volume_km": 70.0, "runs_per_week": 5}
+    )
     assert [rule.safeguard_id for rule, _ in high] == ["sg_long_run_share_25_high_volume"]
+    # the longest of three runs is at least a third of the week: 35 % is allowed, 45 % is not
+    three = {"planned_volume_km": 30.0, "runs_per_week": 3}
+    assert engine.violations({"long_run_share_percent": 35.0}, three) == []
+    assert [
+        r.safeguard_id for r, _ in engine.violations({"long_run_share_percent": 45.0}, three)
+    ] == ["sg_long_run_share_40_three_runs"]

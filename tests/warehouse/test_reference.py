@@ -3,6 +3,7 @@ import yaml
 from tests.plan_runners import reference
 from transforms.physiology import training_paces
 from transforms.plan_sessions import ZoneTargets, week_measures
+from transforms.race_window import FINAL_VOLUME_FIELD, KEY_SESSION_FIELD, LONG_RUN_FIELD
 from warehouse.connection import open_warehouse, read_table
 from warehouse.contracts import contract
 from warehouse.reference import SEEDS, reference_frames, seed_reference
@@ -40,6 +41,7 @@ def test_every_quantity_a_rule_tests_is_one_the_generator_measures():
     measured = set(
         week_measures([], ZoneTargets.build(training_paces(45), []), reference_km=None)
     ) | {"weekly_volume_increase_percent", "acute_chronic_workload_ratio", "weeks_since_recovery"}
+    measured |= {FINAL_VOLUME_FIELD, KEY_SESSION_FIELD, LONG_RUN_FIELD}  # the race window's
     assert {r.field for r in reference().rules} <= measured
 
 
