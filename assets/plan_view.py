@@ -1,10 +1,12 @@
 """`cadence plan show`: a runner's active plan in the terminal at three zoom levels — the
-season, one week (`--week N`) and one day (`--day DATE`)."""
+season, one week (`--week N`) and one day (`--day DATE`) — with distances, paces and the
+template texts in the runner's units (coaching.units), and how each week went against it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import polars as pl
@@ -14,10 +16,21 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from transforms.adherence import week_compliance_sentence
 from transforms.completeness import not_ready_reason
-from transforms.plan_text import clock, pace_display
+from transforms.units import (
+    clock,
+    distance_in,
+    distance_text,
+    distance_unit,
+    pace_range_text,
+    pace_text,
+    runner_units,
+    text_in_units,
+)
 from warehouse.active_plans import active_plans, plan_sessions
-from warehouse.connection import open_warehouse
+from warehouse.connection import open_warehouse, read_table
+from warehouse.contracts import contract
 from warehouse.runners import RunnerAPI
 from warehouse.settings import CadenceHome, require_runner_id
 
@@ -40,18 +53,31 @@ def show(
     if week is not None and day is not None:
         raise ValueError("give --week or --day, not both")
     zoom_day = _date(day) if day is not None else None  # a bad date is named before any read
-    name, plan, sessions = load_active_plan(CadenceHome.from_env(), runner_id)
+    shown = load_active_plan(CadenceHome.from_env(), runner_id)
     if week is not None:
-        view = week_view(plan, sessions, week)
+        view = week_view(shown, week)
     elif zoom_day is not None:
-        view = day_view(plan, sessions, zoom_day)
+        view = day_view(shown, zoom_day)
     else:
-        view = season_view(plan, name)
+        view = season_view(shown)
     console.print(Group(*view))
 
 
-def load_active_plan(home: CadenceHome, runner_id: str) -> tuple[str, dict[str, Any], pl.DataFrame]:
-    """The runner's name, active plan and its sessions, read from the warehouse read-only."""
+@dataclass(frozen=True)
+class ShownPlan:
+    """What `plan show` reads: the runner's active plan, its days and the weeks run so far."""
+
+    runner_name: str
+    units: str | None
+    """The runner's coaching.units (None: not said, shown in km)."""
+    plan: dict[str, Any]
+    sessions: pl.DataFrame
+    weeks_run: dict[dt.date, dict[str, Any]]
+    """The runner's coach.weekly_summaries rows by week_start_date."""
+
+
+def load_active_plan(home: CadenceHome, runner_id: str) -> ShownPlan:
+    """The runner's active plan, its sessions and weekly summaries, read-only."""
     require_runner_id(runner_id)
     if not home.warehouse.exists():
         raise ValueError(f"no warehouse at {home.warehouse}; run `cadence materialize` first")
@@ -66,7 +92,16 @@ def load_active_plan(home: CadenceHome, runner_id: str) -> tuple[str, dict[str, 
                 f"runner {runner_id!r} has no active plan; `cadence materialize` makes one"
             )
         sessions = plan_sessions(con, plans[0]["plan_id"])
-    return (runner["identity"] or {}).get("name") or runner_id, plans[0], sessions
+        weeks_run = read_table(
+            con, contract("coach.weekly_summaries"), "runner_id = ?", [runner_id]
+        )
+    return ShownPlan(
+        (runner["identity"] or {}).get("name") or runner_id,
+        runner_units(runner),
+        plans[0],
+        sessions,
+        {week["week_start_date"]: week for week in weeks_run.to_dicts()},
+    )
 
 
 def _date(text: str) -> dt.date:
@@ -79,8 +114,12 @@ def _date(text: str) -> dt.date:
 # -- formatting ---------------------------------------------------------------------------
 
 
-def _km(value: float | None) -> str:
-    return NONE if value is None else f"{value:.1f} km"
+def _distance(km: float | None, units: str | None) -> str:
+    return NONE if km is None else distance_text(km, units)
+
+
+def _text(text: str | None, units: str | None) -> str | None:
+    return None if text is None else text_in_units(text, units)
 
 
 def _percent(value: float | None, signed: bool = False) -> str:
@@ -93,8 +132,16 @@ def _duration(seconds: float | None) -> str:
     return NONE if seconds is None else clock(seconds)
 
 
-def _single_pace(sec_per_km: float | None) -> str:
-    return NONE if sec_per_km is None else f"{clock(sec_per_km)}/km"
+def _single_pace(sec_per_km: float | None, units: str | None) -> str:
+    return NONE if sec_per_km is None else pace_text(sec_per_km, units)
+
+
+def _pace_range(item: Mapping[str, Any], units: str | None) -> str:
+    """A session's or segment's pace target (pace_min/max_sec_per_km) in the units."""
+    return (
+        pace_range_text(item.get("pace_min_sec_per_km"), item.get("pace_max_sec_per_km"), units)
+        or NONE
+    )
 
 
 def _intensity(distribution: Mapping[str, Any] | None) -> str:
@@ -132,8 +179,8 @@ def _facts(rows: Iterable[tuple[str, Any]]) -> Table:
     return grid
 
 
-def _bullets(items: Iterable[str] | None) -> str | None:
-    lines = [f"• {item}" for item in items or [] if item]
+def _bullets(items: Iterable[str] | None, units: str | None = None) -> str | None:
+    lines = [f"• {text_in_units(item, units)}" for item in items or [] if item]
     return "\n".join(lines) or None
 
 
@@ -147,10 +194,10 @@ def _table(title: str, columns: Sequence[str]) -> Table:
 # -- season -------------------------------------------------------------------------------
 
 
-def _goal(plan: Mapping[str, Any]) -> str:
+def _goal(plan: Mapping[str, Any], units: str | None) -> str:
     parts = [(plan.get("goal_type") or "").replace("_", " ")]
     if plan.get("race_distance_km"):
-        parts.append(f"{plan['race_distance_km']:g} km")
+        parts.append(distance_text(plan["race_distance_km"], units, whole_without_decimal=True))
     if plan.get("race_date"):
         parts.append(f"on {plan['race_date']}")
     if plan.get("target_time_seconds"):
@@ -161,19 +208,26 @@ def _goal(plan: Mapping[str, Any]) -> str:
     return goal
 
 
-def season_view(plan: Mapping[str, Any], runner_name: str) -> list[RenderableType]:
+def _compliance(week_run: Mapping[str, Any] | None) -> str:
+    """The share of a week's planned work done, once it has any session due."""
+    if week_run is None or week_run.get("compliance_percentage") is None:
+        return ""
+    return _percent(week_run["compliance_percentage"])
+
+
+def season_view(shown: ShownPlan) -> list[RenderableType]:
+    plan, units = shown.plan, shown.units
     weeks = sorted(plan.get("weekly_plan") or [], key=lambda w: w["week_number"])
     season = plan.get("season_view") or {}
     feasibility = plan.get("goal_feasibility")
+    reason = _text(plan.get("goal_feasibility_reason"), units)
     summary = _facts(
         [
-            ("Runner", f"{runner_name} ({plan['runner_id']})"),
-            ("Goal", _goal(plan)),
+            ("Runner", f"{shown.runner_name} ({plan['runner_id']})"),
+            ("Goal", _goal(plan, units)),
             (
                 "Feasibility",
-                f"{feasibility}: {plan.get('goal_feasibility_reason') or ''}".rstrip(": ")
-                if feasibility
-                else None,
+                f"{feasibility}: {reason or ''}".rstrip(": ") if feasibility else None,
             ),
             (
                 "Dates",
@@ -193,26 +247,40 @@ def season_view(plan: Mapping[str, Any], runner_name: str) -> list[RenderableTyp
         Panel(summary, title=f"[bold]{plan.get('name') or plan['plan_id']}[/]", expand=False)
     ]
     if season.get("coach_summary"):
-        view.append(Text(season["coach_summary"]))
+        view.append(Text(text_in_units(season["coach_summary"], units)))
 
     phases = _table("Phases", ("phase", "weeks", "focus", "intensity"))
     for p in plan.get("phases") or []:
         phases.add_row(
             p.get("name") or NONE,
             f"{p.get('start_week')}-{p.get('end_week')}",
-            p.get("focus") or NONE,
+            _text(p.get("focus"), units) or NONE,
             _intensity(p.get("intensity_distribution")),
         )
     view.append(phases)
 
     peak = max((w.get("planned_volume_km") or 0 for w in weeks), default=0)
     volume = _table(
-        "Weekly volume", ("week", "starts", "phase", "planned", "km", "change", "long run", "")
+        "Weekly volume",
+        (
+            "week",
+            "starts",
+            "phase",
+            "planned",
+            distance_unit(units),
+            "change",
+            "long run",
+            "run",
+            "",
+        ),
     )
     for w in weeks:
         km = w.get("planned_volume_km") or 0
         recovery = bool(w.get("is_recovery_week"))
         marks = ["recovery"] if recovery else []
+        week_run = shown.weeks_run.get(w.get("start_date"))
+        if week_run is not None and week_run.get("recovery_week_overrun"):
+            marks.append("over-run")
         if w["week_number"] == plan.get("current_week"):
             marks.append("◀ now")
         volume.add_row(
@@ -220,9 +288,10 @@ def season_view(plan: Mapping[str, Any], runner_name: str) -> list[RenderableTyp
             str(w.get("start_date") or NONE),
             w.get("phase") or NONE,
             Text(_bar(km, peak), style="yellow" if recovery else "cyan"),
-            f"{km:.1f}",
+            f"{distance_in(km, units):.1f}",
             _percent(w.get("volume_change_percent"), signed=True),
-            _km(w.get("long_run_km")),
+            _distance(w.get("long_run_km"), units),
+            _compliance(week_run),
             ", ".join(marks),
         )
     view.append(volume)
@@ -231,17 +300,21 @@ def season_view(plan: Mapping[str, Any], runner_name: str) -> list[RenderableTyp
     if milestones:
         table = _table("Milestones", ("week", "date", "milestone"))
         for m in milestones:
-            table.add_row(str(m.get("week_number")), str(m.get("date") or NONE), m["description"])
+            table.add_row(
+                str(m.get("week_number")),
+                str(m.get("date") or NONE),
+                text_in_units(m["description"], units),
+            )
         view.append(table)
     risks = season.get("identified_risks") or []
     if risks:
         table = _table("Risks", ("risk", "severity", "mitigation", "watch for"))
         for r in risks:
             table.add_row(
-                r.get("risk") or NONE,
+                _text(r.get("risk"), units) or NONE,
                 r.get("severity") or NONE,
-                r.get("mitigation") or NONE,
-                "; ".join(r.get("monitoring_signals") or []) or NONE,
+                _text(r.get("mitigation"), units) or NONE,
+                _text("; ".join(r.get("monitoring_signals") or []), units) or NONE,
             )
         view.append(table)
     paces = plan.get("target_paces") or {}
@@ -252,7 +325,9 @@ def season_view(plan: Mapping[str, Any], runner_name: str) -> list[RenderableTyp
         )
         table.add_row(
             "Easy",
-            pace_display(paces.get("easy_min_sec_per_km"), paces.get("easy_max_sec_per_km"))
+            pace_range_text(
+                paces.get("easy_min_sec_per_km"), paces.get("easy_max_sec_per_km"), units
+            )
             or NONE,
         )
         for label, key in (
@@ -261,7 +336,7 @@ def season_view(plan: Mapping[str, Any], runner_name: str) -> list[RenderableTyp
             ("Interval", "interval"),
             ("Repetition", "repetition"),
         ):
-            table.add_row(label, _single_pace(paces.get(f"{key}_sec_per_km")))
+            table.add_row(label, _single_pace(paces.get(f"{key}_sec_per_km"), units))
         view.append(table)
     view.append(Text("Zoom in: --week N for one week, --day YYYY-MM-DD for one day.", style="dim"))
     return view
@@ -270,9 +345,8 @@ def season_view(plan: Mapping[str, Any], runner_name: str) -> list[RenderableTyp
 # -- week ---------------------------------------------------------------------------------
 
 
-def week_view(
-    plan: Mapping[str, Any], sessions: pl.DataFrame, week_number: int
-) -> list[RenderableType]:
+def week_view(shown: ShownPlan, week_number: int) -> list[RenderableType]:
+    plan, units = shown.plan, shown.units
     weeks = {w["week_number"]: w for w in plan.get("weekly_plan") or []}
     if week_number not in weeks:
         raise ValueError(
@@ -287,24 +361,25 @@ def week_view(
     change = week.get("volume_change_percent")
     facts = _facts(
         [
-            ("Focus", week.get("focus")),
+            ("Focus", _text(week.get("focus"), units)),
             (
                 "Volume",
-                f"{_km(week.get('planned_volume_km'))}"
+                f"{_distance(week.get('planned_volume_km'), units)}"
                 + (f" ({_percent(change, signed=True)} vs reference week)" if change else ""),
             ),
-            ("Long run", _km(week.get("long_run_km"))),
+            ("Long run", _distance(week.get("long_run_km"), units)),
             ("Sessions", week.get("session_count")),
             ("Intensity", _intensity(week.get("intensity_distribution"))),
-            ("Key sessions", ", ".join(week.get("key_sessions") or [])),
-            ("Notes", week.get("notes")),
-            ("Warning signs", _bullets(week.get("warning_signals"))),
+            ("Key sessions", _text(", ".join(week.get("key_sessions") or []), units)),
+            ("Notes", _text(week.get("notes"), units)),
+            ("Warning signs", _bullets(week.get("warning_signals"), units)),
+            ("So far", _so_far(shown, week)),
         ]
     )
     days = _table(
         "Days", ("date", "day", "session", "distance", "time", "pace", "effort", "key", "status")
     )
-    for s in sessions.filter(pl.col("week_number") == week_number).to_dicts():
+    for s in shown.sessions.filter(pl.col("week_number") == week_number).to_dicts():
         rest = s.get("is_rest_day")
         days.add_row(
             str(s["scheduled_date"]),
@@ -312,9 +387,9 @@ def week_view(
             Text(
                 s.get("display_type") or s.get("session_type") or NONE, style="dim" if rest else ""
             ),
-            NONE if rest else _km(s.get("distance_km")),
+            NONE if rest else _distance(s.get("distance_km"), units),
             NONE if rest else _duration(s.get("duration_seconds")),
-            s.get("pace_display") or NONE,
+            _pace_range(s, units),
             s.get("effort_display") or NONE,
             "★" if s.get("is_key_session") else "",
             s.get("status") or "planned",
@@ -322,10 +397,16 @@ def week_view(
     return [Panel(facts, title=f"[bold]{title}[/]", expand=False), days]
 
 
+def _so_far(shown: ShownPlan, week: Mapping[str, Any]) -> str | None:
+    """The week against the plan in a sentence, once the week has a summary."""
+    week_run = shown.weeks_run.get(week.get("start_date"))
+    return None if week_run is None else week_compliance_sentence(week_run, shown.units)
+
+
 # -- day ----------------------------------------------------------------------------------
 
 
-def _segments(segments: Sequence[Mapping[str, Any]]) -> Table:
+def _segments(segments: Sequence[Mapping[str, Any]], units: str | None) -> Table:
     table = _table(
         "Structure",
         ("#", "step", "time", "distance", "reps", "pace", "heart rate", "zone", "recovery", "what"),
@@ -340,7 +421,7 @@ def _segments(segments: Sequence[Mapping[str, Any]]) -> Table:
             _duration(s.get("recovery_duration_seconds"))
             if s.get("recovery_duration_seconds") is not None
             else None,
-            _km(s.get("recovery_distance_km"))
+            _distance(s.get("recovery_distance_km"), units)
             if s.get("recovery_distance_km") is not None
             else None,
         ]
@@ -348,13 +429,13 @@ def _segments(segments: Sequence[Mapping[str, Any]]) -> Table:
             str(s.get("segment_index") or NONE),
             s.get("segment_type") or NONE,
             _duration(s.get("duration_seconds")),
-            _km(s.get("distance_km")),
+            _distance(s.get("distance_km"), units),
             str(s.get("repetitions") or ""),
-            pace_display(s.get("pace_min_sec_per_km"), s.get("pace_max_sec_per_km")) or NONE,
+            _pace_range(s, units),
             hr,
             s.get("intensity_zone") or NONE,
             " / ".join(r for r in recovery if r) or NONE,
-            s.get("description") or "",
+            _text(s.get("description"), units) or "",
         )
     return table
 
@@ -376,7 +457,7 @@ def _safeguards(plan: Mapping[str, Any], session: Mapping[str, Any]) -> str | No
     return _bullets(lines)
 
 
-def _adherence(session: Mapping[str, Any]) -> str | None:
+def _adherence(session: Mapping[str, Any], units: str | None) -> str | None:
     status = session.get("status") or "planned"
     if status == "planned":
         return None
@@ -385,20 +466,24 @@ def _adherence(session: Mapping[str, Any]) -> str | None:
         parts.append(f"activity {session['completed_activity_id']}")
     if session.get("adherence_score") is not None:
         parts.append(f"score {session['adherence_score']:.2f}")
+    if session.get("completed_share") is not None:
+        parts.append(f"{_percent(100 * session['completed_share'])} of the plan done")
     if session.get("actual_distance_km") is not None:
         parts.append(
-            f"ran {_km(session['actual_distance_km'])} of {_km(session.get('distance_km'))}"
+            f"ran {_distance(session['actual_distance_km'], units)} of "
+            f"{_distance(session.get('distance_km'), units)}"
         )
     if session.get("actual_duration_seconds") is not None:
         parts.append(f"in {_duration(session['actual_duration_seconds'])}")
     return ", ".join(parts)
 
 
-def day_view(plan: Mapping[str, Any], sessions: pl.DataFrame, day: dt.date) -> list[RenderableType]:
+def day_view(shown: ShownPlan, day: dt.date) -> list[RenderableType]:
+    plan, units = shown.plan, shown.units
     start, end = plan.get("start_date"), plan.get("end_date")
     if start is None or end is None or not start <= day <= end:
         raise ValueError(f"{day} is outside the plan, which runs from {start} to {end}")
-    today = sessions.filter(pl.col("scheduled_date") == day).to_dicts()
+    today = shown.sessions.filter(pl.col("scheduled_date") == day).to_dicts()
     if not today:
         return [Text(f"Nothing is planned on {day:%A %Y-%m-%d}.")]
     view: list[RenderableType] = []
@@ -411,24 +496,25 @@ def day_view(plan: Mapping[str, Any], sessions: pl.DataFrame, day: dt.date) -> l
         alternatives = [
             f"{a.get('session_type')}: {a.get('description')}" for a in s.get("alternatives") or []
         ]
+        rest = s.get("is_rest_day")
         facts = _facts(
             [
-                ("What", s.get("description")),
-                ("Structure", s.get("structure_display")),
-                ("Distance", None if s.get("is_rest_day") else _km(s.get("distance_km"))),
-                ("Time", None if s.get("is_rest_day") else _duration(s.get("duration_seconds"))),
-                ("Pace", s.get("pace_display")),
+                ("What", _text(s.get("description"), units)),
+                ("Structure", _text(s.get("structure_display"), units)),
+                ("Distance", None if rest else _distance(s.get("distance_km"), units)),
+                ("Time", None if rest else _duration(s.get("duration_seconds"))),
+                ("Pace", None if rest else _pace_range(s, units)),
                 ("Effort", s.get("effort_display")),
-                ("Why", s.get("justification")),
+                ("Why", _text(s.get("justification"), units)),
                 ("Trains", s.get("physiological_target")),
                 ("Why this day", s.get("placement_rationale")),
-                ("Key points", _bullets(s.get("key_points"))),
-                ("Instead", _bullets(alternatives)),
+                ("Key points", _bullets(s.get("key_points"), units)),
+                ("Instead", _bullets(alternatives, units)),
                 ("Safeguards", _safeguards(plan, s)),
-                ("Done", _adherence(s)),
+                ("Done", _adherence(s, units)),
             ]
         )
         view.append(Panel(facts, title=f"[bold]{title}[/]", expand=False))
         if s.get("structure_segments"):
-            view.append(_segments(s["structure_segments"]))
+            view.append(_segments(s["structure_segments"], units))
     return view

@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -10,12 +11,14 @@ from assets.cli import app
 from assets.reports import write_runner_reports
 from tests.plan_rows import PLAN_START, RACE_DATE, insert_plan, plan_row, session_rows
 from transforms.plans import PlanReference, generate_plan
-from warehouse.connection import open_warehouse
+from warehouse.connection import open_warehouse, upsert
+from warehouse.contracts import contract
 from warehouse.reference import reference_frames
 from warehouse.runners import RunnerAPI, RunnerNotFound
 
 TUESDAY = PLAN_START + dt.timedelta(days=1)
 THURSDAY = PLAN_START + dt.timedelta(days=3)
+RECOVERY_WEEK = PLAN_START + dt.timedelta(weeks=2)
 
 cli = CliRunner()
 
@@ -46,8 +49,14 @@ def planned(home):
         }
     ]
     sessions = session_rows(plan, {TUESDAY: "completed", THURSDAY: "modified"})
+    tuesday = next(s for s in sessions if s["scheduled_date"] == TUESDAY)
+    tuesday.update(pace_min_sec_per_km=340.0, pace_max_sec_per_km=375.0, completed_share=1.0)
     thursday = next(s for s in sessions if s["scheduled_date"] == THURSDAY)
     thursday.update(
+        completed_share=0.9,
+        description="Tempo Run of about 8.0 km: 10 min easy, 5 km at threshold",
+        pace_min_sec_per_km=290.0,
+        pace_max_sec_per_km=300.0,
         justification="Threshold work lifts the pace Ana can hold for 10 km.",
         physiological_target="Lactate threshold",
         placement_rationale="Two easy days before the long run",
@@ -79,7 +88,33 @@ def planned(home):
         RunnerAPI(con).create_runner("user-ana", "Ana Sousa", runner_id="ana")
         RunnerAPI(con).create_runner("user-ben", "Ben Carter", runner_id="ben")
         insert_plan(con, plan, sessions)
+        # the recovery week (week 3) run as a normal week
+        weekly = contract("coach.weekly_summaries")
+        upsert(
+            con,
+            weekly,
+            weekly.conform(
+                pl.DataFrame(
+                    [
+                        {
+                            "weekly_summary_id": f"ana:{RECOVERY_WEEK}",
+                            "runner_id": "ana",
+                            "week_start_date": RECOVERY_WEEK,
+                            "actual_volume_km": 40.2,
+                            "planned_volume_km": 25.0,
+                            "compliance_percentage": 100.0,
+                            "recovery_week_overrun": True,
+                        }
+                    ]
+                )
+            ),
+        )
     return home
+
+
+def prefer(home, units: str) -> None:
+    with open_warehouse(home.warehouse) as con:
+        RunnerAPI(con).update_runner("ana", {"coaching.units": units})
 
 
 def test_season_zoom(planned):
@@ -133,11 +168,41 @@ def test_day_zoom(planned):
         "fartlek: 6 x 3 min on feel",
         "no_consecutive_hard_days: applied (moved off Wednesday)",
         "• long_run_share",
-        "modified, activity act-2026-09-10, score 0.60, ran 7.2 km of 8.0 km",
+        "modified, activity act-2026-09-10, score 0.60, 90% of the plan done, ran 7.2 km of 8.0 km",
         "4:50-5:00/km",
         "160-170 bpm",
     ):
         assert expected in out, expected
+
+
+def test_a_recovery_week_run_as_a_normal_week_is_flagged(planned):
+    season = show("ana").output
+    (week_3,) = [line for line in season.splitlines() if str(RECOVERY_WEEK) in line]
+    assert "│ 100% " in week_3 and "recovery, over-run" in week_3
+    # the sentence as read, whatever the panel's line breaks
+    week = " ".join(show("ana", "--week", "3").output.replace("│", " ").split())
+    assert "Ran 40.2 km of the 25.0 km planned; 100 % of the planned work done so far." in week
+    assert "more than this recovery week holds" in week
+
+
+def test_an_imperial_runner_reads_miles_and_minutes_per_mile(planned):
+    prefer(planned, "imperial")
+    season = show("ana").output
+    assert "race 6.2 mi on 2026-10-04" in season
+    assert "First 7.5 mi long run" in season  # the milestone's template text
+    assert "9:07-10:04/mi" in season and "7:56/mi" in season  # easy range, threshold
+    assert "km" not in season.replace("Weekly volume", "")
+    week = show("ana", "--week", "1").output
+    rows = {line.split("│")[1].strip(): line for line in week.splitlines() if "│ 2026-09" in line}
+    assert "5.0 mi" in rows[str(THURSDAY)] and "7:47-8:03/mi" in rows[str(THURSDAY)]
+    assert "9:07-10:04/mi" in rows[str(TUESDAY)]
+    day = show("ana", "--day", str(THURSDAY)).output
+    for expected in (
+        "Tempo Run of about 5.0 mi: 10 min easy, 3.1 mi at threshold",
+        "ran 4.5 mi of 5.0 mi",
+        "7:47-8:03/mi",
+    ):
+        assert expected in day, expected
 
 
 def test_rest_day_and_race_day_are_inside_the_plan(planned):
