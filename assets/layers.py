@@ -223,6 +223,7 @@ def coach_layer(context: dg.AssetExecutionContext, cadence: CadenceHomeResource)
                 activities,
                 read_table(con, contract("terra.daily_summaries"), mine, [ids]),
                 activity_efforts(activities, samples),
+                read_table(con, contract("terra.body_measurements"), mine, [ids]),
                 runner_facts(runners.filter(pl.col("runner_id").is_in(ids))),
                 now,
             )

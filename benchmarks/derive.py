@@ -72,6 +72,7 @@ def _context(first: int, copies: int) -> tuple[RunnerContext, pl.DataFrame]:
             "rest_hr_bpm": [52.0] * copies,
             "max_hr_bpm": [183.0] * copies,
             "threshold_pace_sec_per_km": [290.0] * copies,
+            "personal_bests": [None] * copies,
             "has_injury_history": [False] * copies,
             "current_pain_severity": [None] * copies,
             "race_date": [None] * copies,
@@ -96,7 +97,12 @@ def _rebuild_seconds(base: RawFrames, years: int) -> float:
         terra = build_terra(raw, context)
         efforts = activity_efforts(terra.activities, terra.activity_samples)
         build_coach(
-            terra.activities, terra.daily_summaries, efforts, runners, dt.datetime.now(dt.UTC)
+            terra.activities,
+            terra.daily_summaries,
+            efforts,
+            terra.body_measurements,
+            runners,
+            dt.datetime.now(dt.UTC),
         )
         total += time.perf_counter() - started
         del raw, terra

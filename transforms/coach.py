@@ -118,14 +118,42 @@ def activity_efforts(activities: pl.DataFrame, samples: pl.DataFrame) -> pl.Data
     )
 
 
+def daily_weights(body: pl.DataFrame) -> pl.DataFrame:
+    """runner_id, date, weight_kg: each local day's last weigh-in (terra.body_measurements
+    rows without a body mass, such as a blood pressure, are left out)."""
+    return (
+        body.drop_nulls("weight_kg")
+        .sort("measured_at")
+        .group_by("runner_id", pl.col("local_date").alias("date"))
+        .agg(pl.col("weight_kg").last())
+    )
+
+
+def wearable_vo2max(daily: pl.DataFrame) -> dict[str, dict]:
+    """runner_id -> the `running` fields of the latest VO2max a wearable estimated (Apple
+    Health VO2Max records, one value per day in the daily summaries)."""
+    latest = (
+        daily.drop_nulls("vo2max_ml_per_kg_min")
+        .sort("date")
+        .group_by("runner_id")
+        .agg(pl.col("vo2max_ml_per_kg_min").last())
+    )
+    return {
+        row["runner_id"]: {"vo2_max": row["vo2max_ml_per_kg_min"], "vo2_max_source": "healthkit"}
+        for row in latest.iter_rows(named=True)
+    }
+
+
 def build_coach(
     activities: pl.DataFrame,
     daily: pl.DataFrame,
     efforts: pl.DataFrame,
+    body: pl.DataFrame,
     runners: pl.DataFrame,
     calculated_at: dt.datetime,
 ) -> CoachFrames:
-    """runners: runner_id, age, rest_hr_bpm, max_hr_bpm, has_injury_history,
+    """body: terra.body_measurements (runner_id, measured_at, local_date, weight_kg).
+    runners: runner_id, age, rest_hr_bpm, max_hr_bpm, personal_bests, has_injury_history,
     current_pain_severity, race_date (the PATH-1 facts the rules need)."""
     race_dates = {
         r["runner_id"]: r["race_date"]
@@ -147,14 +175,14 @@ def build_coach(
             "hrv_sdnn_ms",
             "sleep_duration_seconds",
             "sleep_score",
-            pl.lit(None, pl.Float64).alias("weight_kg"),
-        ),
+        ).join(daily_weights(body), on=["runner_id", "date"], how="left"),
         runners.select("runner_id", "has_injury_history", "current_pain_severity"),
         calculated_at,
     )
     if momentum.height:
         current = current.join(momentum, on="runner_id", how="left")
     updates: dict[str, dict] = {}
+    vo2max = wearable_vo2max(daily)
     runs = activities.filter(pl.col("activity_type").is_in(RUNNING_TYPES))
     for runner in runners.iter_rows(named=True):
         runner_id = runner["runner_id"]
@@ -171,11 +199,13 @@ def build_coach(
                 "age": runner["age"],
                 "rest_hr": runner["rest_hr_bpm"],
                 "max_hr": runner["max_hr_bpm"],
+                "personal_bests": runner["personal_bests"],
             },
             as_of,
         )
         updates[runner_id] = {
             **inferred,
+            "running": inferred["running"] | vo2max.get(runner_id, {}),
             "current_state": state.drop("runner_id", "as_of").to_dicts()[0] if state.height else {},
         }
     return CoachFrames(

@@ -15,8 +15,8 @@ def _field(section: str, *path: str) -> pl.Expr:
 
 
 def runner_facts(runners: pl.DataFrame) -> pl.DataFrame:
-    """runner_id with timezone, age, sex, resting/max HR, threshold pace, injury history,
-    current pain, and race date (only for race goals)."""
+    """runner_id with timezone, age, sex, resting/max HR, threshold pace, personal bests,
+    injury history, current pain, and race date (only for race goals)."""
     threshold = _field("running", "pace_zones", "threshold")
     return runners.select(
         "runner_id",
@@ -29,6 +29,7 @@ def runner_facts(runners: pl.DataFrame) -> pl.DataFrame:
             (threshold.struct.field("min_sec_per_km") + threshold.struct.field("max_sec_per_km"))
             / 2
         ).alias("threshold_pace_sec_per_km"),
+        _field("running", "personal_bests").alias("personal_bests"),
         (_field("health", "past_injuries").list.len().fill_null(0) > 0).alias("has_injury_history"),
         _field("health", "current_pain", "severity").alias("current_pain_severity"),
         pl.when(_field("goals", "goal_type") == "race")

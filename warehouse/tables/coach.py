@@ -146,8 +146,8 @@ RUNNING = struct(
     easy_pace=text("Easy pace in the runner's words (e.g. 5:40/km)"),
     easy_pace_sec_per_km=number("Easy pace as reported", "s/km", ge=150, le=1200),
     actual_weekly_volume_source=text("What actual_weekly_volume_km was measured from"),
-    vo2_max=number("VO2max from a wearable", "mL/kg/min", ge=10, le=95),
-    vo2_max_source=text("Wearable that estimated vo2_max"),
+    vo2_max=number("Latest VO2max estimated by a wearable", "mL/kg/min", ge=10, le=95),
+    vo2_max_source=text("Where vo2_max comes from (healthkit: an Apple Health VO2Max record)"),
     personal_bests=struct(
         "Best times by distance",
         five_k=_personal_best("5 km"),
@@ -164,9 +164,18 @@ RUNNING = struct(
     long_run_distance_km=number("Typical long-run distance (last 6 weeks)", "km", ge=0, le=250),
     training_consistency=text("How regularly the runner trains", isin=CONSISTENCY_LEVELS),
     consistency_score=confidence("Share of recent weeks with planned-like training"),
-    vdot=number("Daniels VDOT", "ml/kg/min equivalent", ge=15, le=90),
-    vdot_source=text("Effort VDOT was computed from (race, best effort, user PB)"),
-    vdot_date=day("Date of that effort"),
+    vdot=number(
+        "Daniels VDOT, older performances faded (transforms/running_profile.py)",
+        "ml/kg/min equivalent",
+        ge=15,
+        le=90,
+    ),
+    vdot_source=text(
+        "The maximal performance VDOT was computed from: what it was (personal best, race, "
+        "all-out run, fastest stretch of a race or all-out run), its distance and time"
+    ),
+    vdot_date=day("Date of that performance"),
+    vdot_activity_id=text("Activity of that performance (none for a told personal best)"),
     pace_zones=struct(
         "Daniels training paces from VDOT",
         easy=_pace_zone("Easy (E)"),
@@ -451,8 +460,7 @@ WEEKLY_SUMMARIES = table(
         "actual_volume_km": number("Distance run", "km", ge=0),
         "planned_volume_km": number("Distance planned", "km", ge=0),
         "compliance_percentage": number(
-            "Share of the planned work done in the sessions already due (each capped at its "
-            "plan)",
+            "Share of the planned work done in the sessions already due (each capped at its plan)",
             "%",
             ge=0,
             le=100,
