@@ -28,6 +28,7 @@ from transforms.narratives import (
     apply_narrative,
     narrative_request,
 )
+from transforms.units import runner_units
 from warehouse.publish import write_atomically
 
 DEFAULT_MODEL = "claude-sonnet-4-5"
@@ -119,7 +120,7 @@ class Narrator:
         cached = self._cached_reply(key)
         if cached is not None:
             try:
-                narrated = apply_narrative(plan, cached, self.model)
+                narrated = apply_narrative(plan, cached, self.model, runner_units(runner))
             except NarrativeRejected as rejected:
                 log.warning("ignoring cached narrative %s: %s", key, rejected)
             else:
@@ -144,7 +145,7 @@ class Narrator:
         self._failures_in_a_row.clear()
         try:
             reply = _tool_input(message)
-            narrated = apply_narrative(plan, reply, self.model)
+            narrated = apply_narrative(plan, reply, self.model, runner_units(runner))
         except NarrativeRejected as rejected:
             return self._fallback(plan, f"Claude's {rejected}", key)
         self._store_reply(key, reply)

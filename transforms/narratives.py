@@ -6,6 +6,10 @@ voice; everything else — every figure, date, phase and week — stays the gene
 is accepted only when it covers exactly the plan's phases and weeks, every text is non-empty
 and bounded, and every number it states already appears in the plan (its figures, dates,
 paces and times as displayed to Claude, or its template texts).
+
+Claude sees the plan in the runner's units (coaching.units): for a runner who reads miles,
+every distance, pace and template text it is shown is converted here beforehand, so it
+quotes miles without ever converting a number itself.
 """
 
 from __future__ import annotations
@@ -19,7 +23,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from transforms.plan_text import clock, pace_display
+from transforms.units import (
+    clock,
+    distance_in,
+    distance_unit,
+    pace_clock,
+    runner_units,
+    text_in_units,
+)
 
 TOOL_NAME = "write_plan_narrative"
 LLM_SOURCE = "llm"
@@ -155,6 +166,8 @@ def narrative_request(
     reference.knowledge_base rows, of which those cited by the plan's decisions are sent.
     Raises ValueError when the plan repeats a phase name or week number (its texts could not
     be told apart)."""
+    units = runner_units(runner)
+    unit = distance_unit(units)
     texts = narrative_texts(plan)
     coaching = _section(runner, "coaching")
     voice = coaching.get("coaching_voice")
@@ -169,6 +182,8 @@ def narrative_request(
             f"Voice ({voice}): {VOICES[voice]}",
             f"Detail: {DETAIL_LEVELS[detail]}",
             f"Language: write in the language with BCP 47 tag {language!r}.",
+            f"Units: distances in {unit}, paces in minutes per {unit}, as `plan` and "
+            "`current_texts` give them.",
             "Rules:",
             f"- Call the {TOOL_NAME} tool once, with every field, every phase and every week.",
             "- State only numbers that appear in `plan` or `current_texts`, written the same "
@@ -184,9 +199,9 @@ def narrative_request(
     )
     content = {
         "runner": _runner_context(runner),
-        "plan": plan_facts(plan),
+        "plan": plan_facts(plan, units),
         "knowledge": _knowledge_used(plan, knowledge),
-        "current_texts": texts,
+        "current_texts": _in_units(texts, units),
     }
     budget_chars = sum(
         field.max_chars * (len(texts[field.reply_key]) if _is_per_record(field) else 1)
@@ -216,11 +231,13 @@ def narrative_texts(plan: Mapping[str, Any]) -> dict[str, Any]:
     return texts
 
 
-def apply_narrative(plan: Mapping[str, Any], reply_input: Any, model: str) -> dict[str, Any]:
+def apply_narrative(
+    plan: Mapping[str, Any], reply_input: Any, model: str, units: str | None = None
+) -> dict[str, Any]:
     """A copy of the plan with the narrative texts from Claude's tool input, `narrative_source`
     'llm' and `llm_model`; every other value unchanged. Raises NarrativeRejected listing every
-    problem when the reply is not a faithful narrative of this plan."""
-    problems = _reply_problems(plan, reply_input)
+    problem when the reply is not a faithful narrative of this plan as shown in `units`."""
+    problems = _reply_problems(plan, reply_input, units)
     if problems:
         raise NarrativeRejected(problems)
     narrated = copy.deepcopy(dict(plan))
@@ -237,9 +254,9 @@ def apply_narrative(plan: Mapping[str, Any], reply_input: Any, model: str) -> di
     return narrated
 
 
-def plan_facts(plan: Mapping[str, Any]) -> dict[str, Any]:
+def plan_facts(plan: Mapping[str, Any], units: str | None = None) -> dict[str, Any]:
     """What Claude is told about the plan: its figures, phases and weeks, with times and paces
-    as clocks (m:ss) the way a runner reads them."""
+    as clocks (m:ss) the way a runner reads them, distances and paces in `units`."""
     season = plan.get("season_view") or {}
     snapshot = plan.get("runner_snapshot") or {}
     paces = plan.get("target_paces") or {}
@@ -258,11 +275,13 @@ def plan_facts(plan: Mapping[str, Any]) -> dict[str, Any]:
         "end_date": plan.get("end_date"),
         "total_weeks": plan.get("total_weeks"),
         "load_parameters": plan.get("load_parameters"),
-        "target_paces_per_km": {
+        f"target_paces_per_{distance_unit(units)}": {
             "vdot": paces.get("vdot"),
-            "easy": _pace_range(paces.get("easy_min_sec_per_km"), paces.get("easy_max_sec_per_km")),
+            "easy": _pace_range(
+                paces.get("easy_min_sec_per_km"), paces.get("easy_max_sec_per_km"), units
+            ),
             **{
-                zone: _clock(paces.get(f"{zone}_sec_per_km"))
+                zone: _pace(paces.get(f"{zone}_sec_per_km"), units)
                 for zone in ("marathon", "threshold", "interval", "repetition")
             },
         },
@@ -305,7 +324,28 @@ def plan_facts(plan: Mapping[str, Any]) -> dict[str, Any]:
             for decision in plan.get("decisions") or []
         ],
     }
-    return _rounded(facts)
+    return _rounded(_in_units(facts, units))
+
+
+def _in_units(value: Any, units: str | None) -> Any:
+    """Facts or texts with every `*_km` figure as `*_mi` (for miles) and every text's
+    distances and paces in the units."""
+    if distance_unit(units) == "km":
+        return value
+    if isinstance(value, Mapping):
+        return dict(_entry_in_units(key, item, units) for key, item in value.items())
+    if isinstance(value, list):
+        return [_in_units(item, units) for item in value]
+    return text_in_units(value, units) if isinstance(value, str) else value
+
+
+def _entry_in_units(key: str, item: Any, units: str | None) -> tuple[str, Any]:
+    is_distance = (
+        key.endswith("_km") and isinstance(item, int | float) and not isinstance(item, bool)
+    )
+    if is_distance:
+        return f"{key.removesuffix('_km')}_{distance_unit(units)}", distance_in(item, units)
+    return key, _in_units(item, units)
 
 
 def _rounded(value: Any) -> Any:
@@ -317,10 +357,12 @@ def _rounded(value: Any) -> Any:
     return round(value, 2) if isinstance(value, float) else value
 
 
-def allowed_numbers(plan: Mapping[str, Any]) -> frozenset[str]:
+def allowed_numbers(plan: Mapping[str, Any], units: str | None = None) -> frozenset[str]:
     """Every number a narrative may state: the plan's values (also rounded to 0 and 1
-    decimals), the numbers in its texts and dates, and the clocks Claude is shown."""
-    return frozenset(_numbers_in(plan)) | frozenset(_numbers_in(plan_facts(plan)))
+    decimals), the numbers in its texts and dates, and the figures, clocks and template
+    texts Claude is shown in `units`."""
+    shown = (plan_facts(plan, units), _in_units(narrative_texts(plan), units))
+    return frozenset(_numbers_in(plan)) | frozenset(_numbers_in(shown))
 
 
 def stated_numbers(text: str) -> list[str]:
@@ -328,12 +370,12 @@ def stated_numbers(text: str) -> list[str]:
     return [_canonical_token(token) for token in _NUMBER.findall(text)]
 
 
-def _reply_problems(plan: Mapping[str, Any], reply: Any) -> list[str]:
+def _reply_problems(plan: Mapping[str, Any], reply: Any, units: str | None) -> list[str]:
     if not isinstance(reply, Mapping):
         return [f"the tool input is a {type(reply).__name__}, not an object"]
     expected = narrative_texts(plan)
     problems = [f"unexpected field {key!r}" for key in reply if key not in expected]
-    allowed = allowed_numbers(plan)
+    allowed = allowed_numbers(plan, units)
     for field in NARRATIVE_FIELDS:
         value = reply.get(field.reply_key)
         if value is None:
@@ -416,9 +458,14 @@ def _clock(seconds: float | None) -> str | None:
     return None if seconds is None else clock(seconds)
 
 
-def _pace_range(fast: float | None, slow: float | None) -> str | None:
-    shown = pace_display(fast, slow)
-    return shown.removesuffix("/km") if shown else None
+def _pace(sec_per_km: float | None, units: str | None) -> str | None:
+    return None if sec_per_km is None else pace_clock(sec_per_km, units)
+
+
+def _pace_range(fast: float | None, slow: float | None, units: str | None) -> str | None:
+    if fast is None or slow is None:
+        return None
+    return f"{pace_clock(fast, units)}-{pace_clock(slow, units)}"
 
 
 def _runner_context(runner: Mapping[str, Any]) -> dict[str, Any]:

@@ -234,3 +234,37 @@ def _without_narrative(plan: dict[str, Any]) -> dict[str, Any]:
     stripped.pop("narrative_source")
     stripped.pop("llm_model")
     return stripped
+
+
+IMPERIAL = {**RUNNER, "coaching": {**RUNNER["coaching"], "units": "imperial"}}
+
+
+def test_a_runner_who_reads_miles_is_shown_the_plan_and_its_texts_in_miles():
+    plan = template_plan()
+    request = narrative_request(plan, IMPERIAL, KNOWLEDGE, MODEL)
+    content = json.loads(request.user_content)
+
+    assert "distances in mi, paces in minutes per mi" in request.system
+    weeks = content["plan"]["weeks"]
+    assert [week["planned_volume_mi"] for week in weeks] == [18.64, 20.51, 15.53, 12.43]
+    assert "planned_volume_km" not in weeks[0]
+    assert content["plan"]["goal"]["race_distance_mi"] == 6.21
+    assert content["plan"]["target_paces_per_mi"]["easy"] == "9:07-10:04"
+    assert content["current_texts"]["coach_summary"].startswith(
+        "Four weeks to the 6.2 mi race, from 18.6 mi up to 20.5 mi a week"
+    )
+    # the metric request is unchanged by the imperial conversion
+    assert _content(plan)["plan"]["target_paces_per_km"]["easy"] == "5:40-6:15"
+
+
+def test_a_reply_in_miles_is_accepted_for_a_runner_who_reads_miles_only():
+    plan = template_plan()
+    reply = faithful_reply(plan)
+    reply["coach_summary"] = "Ana, four weeks: from 18.6 mi to 20.5 mi a week, easy at 9:07-10:04."
+    narrated = apply_narrative(plan, reply, MODEL, "imperial")
+    assert narrated["season_view"]["coach_summary"] == reply["coach_summary"]
+    with pytest.raises(NarrativeRejected) as rejected:
+        apply_narrative(plan, reply, MODEL, "metric")
+    assert rejected.value.problems == [
+        "coach_summary states 10:04, 18.6, 20.5, 9:07, not in the plan"
+    ]
