@@ -90,7 +90,7 @@ EASY_RUN_TYPES = ("easy", "recovery", "strides")
 STRIDE_PHASES = ("Base", "Build", "Recovery", "Maintenance", "Taper")
 MARATHON_FINISH_FROM_KM = 21.0
 MARATHON_FINISH_MAX_KM = 12.0
-SETTLE_ATTEMPTS = 5
+SETTLE_ATTEMPTS = 20
 PACE_FIELDS = [f for f in dataclasses.fields(TrainingPaces) if f.name != "vdot"]
 RACE_ZONES = ((10.5, "I"), (21.5, "T"), (250.0, "M"))
 """The Daniels zone a race runs closest to, by distance (5K-10K near VO2max, half near
@@ -431,6 +431,10 @@ class _PlanBuilder(SeasonView):
             steady["distance_km"] = _floor1(steady["distance_km"] - (km - kept))
             plan.safeguard_ids += [r.safeguard_id for r in check.applied_rules]
             excess -= km - kept
+        # smaller weeks: the shares of quality work the safeguards bound are measured again
+        for week, days in self.week_days.items():
+            if any(days is trimmed for trimmed, _ in in_window):
+                self._settle_week(week, days, first=False)
 
     def _date_of(self, week: int, day: int) -> dt.date:
         return self.start + dt.timedelta(weeks=week - 1, days=day)
@@ -503,6 +507,11 @@ class _PlanBuilder(SeasonView):
             settled = self._settle_week(week, days, first=False)
             shortened = self._keep_long_run_longest(days)
             if not (self._top_up(week, days, target) or settled or shortened):
+                break
+        # whatever the last top-up added, the week ends within its shares: cuts only now
+        for _attempt in range(SETTLE_ATTEMPTS):
+            settled = self._settle_week(week, days, first=False)
+            if not (self._keep_long_run_longest(days) or settled):
                 break
         measures = week_measures(days.values(), self.targets, reference_km=None)
         self.engine.check(
@@ -711,10 +720,12 @@ class _PlanBuilder(SeasonView):
         self, week: int, days: dict[int, DayPlan], long_day: DayPlan, *, first: bool
     ) -> bool:
         """The long run was capped against the week's target; the sized week can come out
-        smaller (easy runs round down or drop), so the share is checked on the real week."""
-        long_km = session_km(long_day.segments, self.targets)
+        smaller (easy runs round down or drop), so the share is checked on the real week, in
+        the sessions' stored distances (to 0.01 km) as the validator measures it: a week at
+        63.996 km is a 64 km week to the rules that start at 64."""
+        long_km = round(session_km(long_day.segments, self.targets), 2)
         others = sum(
-            session_km(d.segments, self.targets)
+            round(session_km(d.segments, self.targets), 2)
             for d in days.values()
             if d is not long_day and d.session_type != "race"
         )
@@ -844,12 +855,14 @@ class _PlanBuilder(SeasonView):
                     self._tapered_run_km(week, plan.day) - km,
                     deficit / len(growable),
                 )
+                if room_km < 0.1:
+                    continue
                 if segment.get("distance_km") is not None:
                     add = _floor1(room_km)
                     segment["distance_km"] = round(segment["distance_km"] + add, 1)
                 else:
                     minutes = math.floor(room_km * pace / 60 + 1e-9)
-                    segment["duration_seconds"] += minutes * 60
+                    segment["duration_seconds"] = float(segment["duration_seconds"] + minutes * 60)
                     add = minutes * 60 / pace
                 if add >= 0.1:
                     deficit -= add

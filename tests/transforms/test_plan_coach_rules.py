@@ -25,9 +25,11 @@ Runners: `race` = race_runner_profiles() (coherent, race 3-30 weeks out on any w
 sometimes blocked, any distance), `coherent` = coherent_runner_profiles() (every goal),
 `any` = runner_profiles() or a coherent one (rules 5 and 6 hold whatever the profile).
 
-Tests the builder at the time of writing failed carry `xfail(strict=False)` (REWORK) while
-issue 11's rework is in progress; drop the marker as each rule is met. The race-day and
-build tests already held and are not marked.
+Four rules the builder does not yet hold for every runner carry `xfail(strict=False)`
+(OPEN): week 1 of a runner with almost no volume and tiny weeks that drop every run, lighter
+weeks after such weeks, week 1's change on a start volume of 0 km, and the taper measured
+against a peak week that holds nothing. Drop the marker when
+the rule is met.
 """
 
 import datetime as dt
@@ -52,7 +54,9 @@ from transforms.plans import generate_plan
 RULE_SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-REWORK = pytest.mark.xfail(reason="issue 11: plan builder rework in progress", strict=False)
+OPEN = pytest.mark.xfail(
+    reason="issue 11 open: weeks too small to hold a run (under about 3 km a run)", strict=False
+)
 
 
 def _violations(check: rules.Checker, profile: dict[str, Any]) -> list[str]:
@@ -86,14 +90,13 @@ def test_the_race_is_on_race_day_whatever_the_weekday(profile):
     _holds(rules.race_day_violations, profile)
 
 
-@REWORK
+@OPEN
 @RULE_SETTINGS
 @given(race_runner_profiles())
 def test_the_last_week_before_the_race_falls_from_the_peak(profile):
     _holds(rules.taper_volume_violations, profile)
 
 
-@REWORK
 @RULE_SETTINGS
 @given(race_runner_profiles())
 def test_no_key_session_or_long_run_just_before_the_race(profile):
@@ -103,7 +106,6 @@ def test_no_key_session_or_long_run_just_before_the_race(profile):
 # --- rule 2 ---------------------------------------------------------------------------------
 
 
-@REWORK
 @RULE_SETTINGS
 @given(coherent_runner_profiles())
 def test_the_long_run_is_the_longest_run_of_its_week(profile):
@@ -113,7 +115,7 @@ def test_the_long_run_is_the_longest_run_of_its_week(profile):
 # --- rule 3 ---------------------------------------------------------------------------------
 
 
-@REWORK
+@OPEN
 @RULE_SETTINGS
 @given(coherent_runner_profiles())
 def test_week_one_starts_from_what_the_runner_runs(profile):
@@ -126,7 +128,7 @@ def test_race_plans_of_eight_weeks_build_above_week_one(profile):
     _holds(rules.build_violations, profile)
 
 
-@REWORK
+@OPEN
 @RULE_SETTINGS
 @given(coherent_runner_profiles())
 def test_a_lighter_week_is_20_to_30_percent_lighter(profile):
@@ -136,28 +138,25 @@ def test_a_lighter_week_is_20_to_30_percent_lighter(profile):
 # --- rule 5 ---------------------------------------------------------------------------------
 
 
-@REWORK
+@OPEN
 @RULE_SETTINGS
 @given(ANY_RUNNER)
 def test_weekly_figures_are_sums_of_their_sessions(profile):
     _holds(rules.weekly_row_violations, profile)
 
 
-@REWORK
 @RULE_SETTINGS
 @given(ANY_RUNNER)
 def test_intensity_shares_are_measured_by_time(profile):
     _holds(rules.intensity_violations, profile)
 
 
-@REWORK
 @RULE_SETTINGS
 @given(ANY_RUNNER)
 def test_session_time_and_distance_follow_their_segments(profile):
     _holds(rules.session_measure_violations, profile)
 
 
-@REWORK
 @RULE_SETTINGS
 @given(ANY_RUNNER)
 def test_session_texts_name_only_what_the_structure_holds(profile):
@@ -167,7 +166,6 @@ def test_session_texts_name_only_what_the_structure_holds(profile):
 # --- rule 6 ---------------------------------------------------------------------------------
 
 
-@REWORK
 @RULE_SETTINGS
 @given(ANY_RUNNER)
 def test_targets_are_ones_a_watch_can_follow(profile):
@@ -183,7 +181,6 @@ def _all_hold(profile: dict[str, Any]) -> None:
     assert not found, "\n".join(f"{k}: {v[:4]}" for k, v in found.items())
 
 
-@REWORK
 def test_a_10k_on_a_tuesday():
     """The issue's case: the week before a Tuesday 10K was the peak week."""
     _all_hold(
@@ -198,7 +195,6 @@ def test_a_10k_on_a_tuesday():
     )
 
 
-@REWORK
 def test_a_marathon_on_a_sunday():
     _all_hold(
         runner(
@@ -217,7 +213,6 @@ def test_a_marathon_on_a_sunday():
     )
 
 
-@REWORK
 def test_a_half_on_a_blocked_saturday():
     _all_hold(
         runner(
@@ -227,7 +222,6 @@ def test_a_half_on_a_blocked_saturday():
     )
 
 
-@REWORK
 def test_a_15k_without_pbs_in_pain():
     """No personal bests (VDOT from an all-out effort), a measured volume below the declared
     one and knee pain: week 1 starts from the lower, measured figure."""
