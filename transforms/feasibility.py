@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from transforms.physiology import race_seconds, vdot
-from transforms.plan_text import clock
+from transforms.units import clock
 
 # kb_goal_feasibility: about 1-2 VDOT points per 6-8 weeks of consistent training, less when
 # already fit.

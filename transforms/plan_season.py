@@ -12,6 +12,7 @@ from transforms.feasibility import Feasibility
 from transforms.physiology import race_seconds
 from transforms.plan_calendar import PHASE_FOCUS, Phase
 from transforms.plan_inputs import MINIMUM_START_KM, PlanInputs
+from transforms.units import clock
 
 GENERATOR_VERSION = "cadence-plans 1.0"
 
@@ -383,7 +384,7 @@ class SeasonView:
             )
             outcomes.append(
                 {
-                    "outcome": f"Race time around {text.clock(improved)}",
+                    "outcome": f"Race time around {clock(improved)}",
                     "confidence": 0.5 if not self.inputs.vdot_uncertain else 0.3,
                     "predicted_value": float(round(improved)),
                 }

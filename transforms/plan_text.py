@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from transforms.units import clock
 from warehouse.vocabulary import WEEKDAYS
 
 DISPLAY = {
@@ -67,13 +68,6 @@ KEY_POINTS = {
 ZONE_WORDS = {"E": "easy", "M": "marathon pace", "T": "threshold", "I": "interval pace"}
 ZONE_WORDS["R"] = "repetition pace"
 SEGMENT_WORDS = {"warmup": "warm-up", "cooldown": "cool-down", "steady": "easy"}
-
-
-def clock(seconds: float) -> str:
-    seconds = round(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def pace_display(fast: float | None, slow: float | None) -> str | None:
