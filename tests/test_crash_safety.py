@@ -131,14 +131,16 @@ class StepStarted:
 class DltMerged:
     """As soon as dlt has merged `table` of a load of `kind` into the warehouse (its merge
     job, a `.sql` file, is in the load package's completed_jobs): dlt merges table by
-    table, several at once, so the package's other tables may not have landed yet."""
+    table, several at once, so the package's other tables may not have landed yet. A small
+    package can be merged and moved from `normalized` to `loaded` between two looks; then
+    the moment has just passed and the kill comes right after the whole load."""
 
     kind: str
     table: str
     delay_s: float = 0.0
 
     def reached(self, home: CadenceHome, instance: dg.DagsterInstance) -> bool:
-        package = f"{self.kind}-*/cadence_{self.kind}/load/normalized/*"
+        package = f"{self.kind}-*/cadence_{self.kind}/load/*/*"  # normalized or loaded
         return any(home.dlt_dir.glob(f"{package}/completed_jobs/{self.table}.*.sql"))
 
 
@@ -213,7 +215,6 @@ KILL_MOMENTS = (
     *(
         DltMerged(kind, table)
         for kind, table in (
-            ("profiles", "profiles"),
             ("strava", "samples"),
             ("strava", "loaded_exports"),
         )
@@ -221,8 +222,10 @@ KILL_MOMENTS = (
     *(
         StepStarted(step, random.Random(step).uniform(0.0, longest_delay_s))
         for step, longest_delay_s in (
-            # the Apple Health load of this small export can finish between two looks at
-            # dlt's package folder, so it is reached by time from its step's start instead
+            # the profiles and Apple Health loads of this small home can finish and remove
+            # their working folder between two looks at it, so they are reached by time
+            # from their step's start instead
+            ("ingest_profiles", 0.5),
             ("ingest_healthkit", 1.0),
             ("ingest_strava", 1.0),
             ("terra_layer", 1.0),
