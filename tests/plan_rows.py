@@ -186,6 +186,7 @@ def session_rows(
             status=status,
             completed_activity_id=f"act-{day.isoformat()}" if done else None,
             adherence_score={"completed": 0.9, "modified": 0.6}.get(status),
+            completed_share={"completed": 0.9, "modified": 0.9, "skipped": 0.0}.get(status),
             actual_distance_km=round(km * 0.9, 2) if done and km else None,
             actual_duration_seconds=km * 330 if done and km else None,
         )

@@ -55,8 +55,9 @@ VIEWS = {
     "plan_adherence": (
         "How closely each runner follows each plan, per plan week: running sessions planned "
         "(rest days excluded), how many were completed, modified, moved, skipped or are still "
-        "pending, planned and actual km, compliance % (done = completed + modified + moved, "
-        "over the sessions already resolved; null while none is), actual km as % of the km "
+        "pending, planned and actual km, compliance % (the share of the planned work done: "
+        "each resolved session's completed share, capped at 1, weighted by its planned km, "
+        "over the km of the resolved sessions; null while none is), actual km as % of the km "
         "planned for those resolved sessions, and the mean adherence score (0-1).",
         """
         WITH weeks AS (
@@ -66,7 +67,7 @@ VIEWS = {
         ),
         sessions AS (
             SELECT runner_id, plan_id, week_number, scheduled_date, distance_km,
-                   actual_distance_km, adherence_score,
+                   actual_distance_km, adherence_score, completed_share,
                    coalesce(status, 'planned') AS status
             FROM plans.planned_sessions
             WHERE NOT coalesce(is_rest_day, false)
@@ -82,6 +83,8 @@ VIEWS = {
                    count(*) FILTER (WHERE status = 'planned') AS pending,
                    sum(distance_km) AS planned_km,
                    sum(distance_km) FILTER (WHERE status <> 'planned') AS resolved_planned_km,
+                   sum(distance_km) FILTER (WHERE completed_share IS NOT NULL) AS due_km,
+                   sum(distance_km * completed_share) AS done_km,
                    sum(actual_distance_km) AS actual_km,
                    avg(adherence_score) AS mean_adherence_score
             FROM sessions
@@ -93,8 +96,7 @@ VIEWS = {
                s.planned_sessions, s.completed, s.modified, s.moved, s.skipped, s.pending,
                round(s.planned_km, 2) AS planned_km,
                round(coalesce(s.actual_km, 0), 2) AS actual_km,
-               round(100 * (s.completed + s.modified + s.moved)
-                     / nullif(s.planned_sessions - s.pending, 0), 1) AS compliance_percent,
+               round(100 * s.done_km / nullif(s.due_km, 0), 1) AS compliance_percent,
                round(100 * coalesce(s.actual_km, 0) / nullif(s.resolved_planned_km, 0), 1)
                    AS volume_percent,
                round(s.mean_adherence_score, 2) AS mean_adherence_score
