@@ -33,7 +33,12 @@ from transforms.physiology import (
 )
 from warehouse.vocabulary import RUNNING_TYPES
 
-RACE_NAME = r"(?i)(\brace\b|parkrun|marathon|\b(5|10|15|21|42)\s?k\b|competition)"
+RACE_NAME = (
+    r"(?i)(\brace\b|park\s?run|marathon|\bhalf\b|\bhm\b|\bxc\b|cross[\s-]?country"
+    r"|\b(5|8|10|12|15|16|21|42)\s?k\b|time[\s-]?trial|\btt\b|competition)"
+)
+"""Names runners give races: a standard distance in km, parkrun, a half, cross country (XC),
+a time trial (TT)."""
 INTERVAL_NAME = r"(?i)(interval|repeats|\breps\b|\b\d+\s?x\s?\d+|fartlek)"
 TEMPO_NAME = r"(?i)(tempo|threshold|cruise)"
 DURATION_LOAD_PER_MINUTE = 1.0

@@ -83,6 +83,31 @@ def test_rules_in_order():
     ) == ["race", "race", "interval", "interval", "long", "tempo", "recovery", "easy", None]
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Porto Half",
+        "HM Lisbon",
+        "County XC",
+        "Cross-country champs",
+        "5k time trial",
+        "Track TT",
+        "Park Run",
+        "Sunday parkrun",
+        "Berlin Marathon",
+        "Turkey trot 8k",
+        "Race day",
+    ],
+)
+def test_races_are_known_by_their_names(name):
+    assert classify(act(name)) == ["race"]
+
+
+@pytest.mark.parametrize("name", ["Halfway hill loop", "Trackside easy", "Morning Run", "XCountry"])
+def test_other_names_are_not_races(name):
+    assert classify(act(name)) != ["race"]
+
+
 def test_long_is_relative_to_the_runner():
     rows = [act(km=6) for _ in range(5)] + [act("Saturday", minutes=80, km=13)]
     assert classify(*rows)[-1] == "long"
