@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -22,6 +22,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.projections.polar import PolarAxes
 from PIL import Image
 
 from warehouse.vocabulary import PHASES
@@ -89,7 +90,8 @@ def pmc_chart(daily: pl.DataFrame, title: str) -> bytes:
     top.plot(dates, days["ctl"].to_list(), color=CTL_COLOUR, lw=2.2, label="CTL (fitness, 42 d)")
     top.plot(dates, days["atl"].to_list(), color=ATL_COLOUR, lw=1.6, label="ATL (fatigue, 7 d)")
     top.set_ylabel("CTL / ATL (load units/day)")
-    top.set_ylim(0, max(days["ctl"].max(), days["atl"].max(), 1) * 1.3)
+    highest = days.select(pl.max_horizontal(pl.col("ctl").max(), pl.col("atl").max())).item()
+    top.set_ylim(0, max(highest or 0, 1) * 1.3)
     top.grid(alpha=0.3)
     handles = top.get_legend_handles_labels()[0] + bars.get_legend_handles_labels()[0]
     top.legend(handles=handles, loc="upper left", frameon=False)
@@ -218,7 +220,7 @@ def snapshot_radar_chart(snapshot: Mapping[str, Any], title: str) -> bytes:
     angles = [2 * math.pi * i / len(RADAR_AXES) for i in range(len(RADAR_AXES))]
 
     figure = Figure(figsize=(8, 7.5), layout="constrained")
-    radar = figure.add_subplot(projection="polar")
+    radar = cast(PolarAxes, figure.add_subplot(projection="polar"))
     radar.set_theta_offset(math.pi / 2)
     radar.set_theta_direction(-1)
     radar.set_ylim(0, 100)

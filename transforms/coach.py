@@ -187,7 +187,7 @@ def build_coach(
     for runner in runners.iter_rows(named=True):
         runner_id = runner["runner_id"]
         state = current.filter(pl.col("runner_id") == runner_id)
-        as_of = daily.filter(pl.col("runner_id") == runner_id)["date"].max()
+        as_of = daily.filter(pl.col("runner_id") == runner_id).select(pl.col("date").max()).item()
         if as_of is None:
             continue
         inferred = infer_running_profile(

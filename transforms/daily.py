@@ -194,17 +194,19 @@ def sleep_daily(sessions: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-DAILY_PART_COLUMNS = {
-    "steps": pl.Int64,
-    "distance_meters": pl.Float64,
-    "floors_climbed": pl.Int64,
-    "active_calories_kcal": pl.Float64,
-    "basal_calories_kcal": pl.Float64,
-    "training_load": pl.Float64,
-    "activity_count": pl.Int64,
-    "run_count": pl.Int64,
-    "_activity_sources": pl.List(pl.String),
-}
+DAILY_PART_COLUMNS = pl.Schema(
+    {
+        "steps": pl.Int64(),
+        "distance_meters": pl.Float64(),
+        "floors_climbed": pl.Int64(),
+        "active_calories_kcal": pl.Float64(),
+        "basal_calories_kcal": pl.Float64(),
+        "training_load": pl.Float64(),
+        "activity_count": pl.Int64(),
+        "run_count": pl.Int64(),
+        "_activity_sources": pl.List(pl.String()),
+    }
+)
 
 
 def daily_summaries(
@@ -322,9 +324,9 @@ def body_measurements(records: pl.DataFrame) -> pl.DataFrame:
         .select(*keys, "type", "unit", "value", "record_id", "device_name")
         .collect()
     )
-    converted = pl.when(pl.lit(False)).then(None)
+    converted: pl.Expr = pl.lit(None)
     for record_type, expr in values.items():
-        converted = converted.when(pl.col("type") == record_type).then(expr)
+        converted = pl.when(pl.col("type") == record_type).then(expr).otherwise(converted)
     rows = body.with_columns(
         converted.alias("value"),
         pl.col("type").replace_strict(names).alias("measure"),

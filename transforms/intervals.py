@@ -6,6 +6,14 @@ from __future__ import annotations
 import polars as pl
 
 
+def _lowest(series: pl.Series) -> int:
+    return int(series.to_frame().select(pl.first().min()).item() or 0)
+
+
+def _highest(series: pl.Series) -> int:
+    return int(series.to_frame().select(pl.first().max()).item() or 0)
+
+
 def sort_order(frame: pl.DataFrame, key: str, at: str) -> pl.Series:
     """The row positions that sort `frame` by the integer (or Enum) `key`, then by the instant
     `at`; rows equal on both keep their order.
@@ -18,11 +26,11 @@ def sort_order(frame: pl.DataFrame, key: str, at: str) -> pl.Series:
         return frame.select(rows.sort_by(key, at, maintain_order=True)).to_series()
     codes = frame[key].to_physical().cast(pl.Int64)
     times = frame[at].to_physical().cast(pl.Int64)
-    codes, times = codes - codes.min(), times - times.min()
-    width = int(times.max() or 0).bit_length()
-    if width + int(codes.max() or 0).bit_length() > 63:
+    codes, times = codes - _lowest(codes), times - _lowest(times)
+    width = _highest(times).bit_length()
+    if width + _highest(codes).bit_length() > 63:
         times = times.rank("dense").cast(pl.Int64)
-        width = int(times.max() or 0).bit_length()
+        width = _highest(times).bit_length()
     return pl.select(rows.sort_by(codes * (1 << width) + times, maintain_order=True)).to_series()
 
 

@@ -3,7 +3,7 @@ numbers): every text is built from the plan's own figures."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from transforms.units import clock
@@ -102,7 +102,7 @@ def _mid_pace(segment: Mapping[str, Any]) -> float | None:
     return None if fast is None or slow is None else (fast + slow) / 2
 
 
-def structure_display(segments: list[Mapping[str, Any]], kind: str | None = None) -> str:
+def structure_display(segments: Sequence[Mapping[str, Any]], kind: str | None = None) -> str:
     """The session in one line, every number read from its segments (what the watch file
     holds): `10 min warm-up -> 6 x 1 min uphill at interval pace (90 s jog) -> ...`."""
     parts = []
@@ -133,7 +133,7 @@ def session_description(session_type: str, distance_km: float, structure: str) -
 
 
 def alternatives(
-    session_type: str, segments: list[Mapping[str, Any]], duration_seconds: float
+    session_type: str, segments: Sequence[Mapping[str, Any]], duration_seconds: float
 ) -> list[tuple[str, str]]:
     """Substitutes for a session, as (session type, what to do); any number in them is the
     session's own (its duration, its reps)."""

@@ -300,8 +300,8 @@ def validate_plan(
             if not broken:
                 break
             rule, _value = min(broken, key=lambda b: REPAIR_ORDER.index(b[0].field))
-            limit = rule.adjustment if rule.adjustment is not None else rule.threshold
-            if not fixer.repair(rule.field, limit, volume, reference):
+            limit = rule.bound
+            if limit is None or not fixer.repair(rule.field, limit, volume, reference):
                 errors.append(f"week {week['week_number']}: {rule.name} ({rule.describe()}) broken")
                 break
         else:

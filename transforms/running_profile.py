@@ -76,9 +76,9 @@ def infer_running_profile(
     personal bests as the Runner Object holds them, by distance name).
     """
     recent = runs.filter(pl.col("local_date") > as_of - dt.timedelta(days=28))
-    weekly = recent["distance_meters"].sum() / 1000 / 4
+    weekly = recent.select(pl.col("distance_meters").sum()).item() / 1000 / 4
     rest = runner.get("rest_hr")
-    observed = runs["max_heart_rate_bpm"].max()
+    observed = runs.select(pl.col("max_heart_rate_bpm").max()).item()
     low, high = OBSERVED_MAX_PLAUSIBLE
     if runner.get("max_hr"):
         max_hr, max_source = float(runner["max_hr"]), "user"
@@ -97,7 +97,7 @@ def infer_running_profile(
         easy = eight_weeks.filter(pl.col("session_type") == "easy")
     easy_pace = easy.filter(pl.col("distance_meters") > 0).select(pace.median()).item()
     six_weeks = runs.filter(pl.col("local_date") > as_of - dt.timedelta(days=42))
-    long_run = six_weeks["distance_meters"].max()
+    long_run = six_weeks.select(pl.col("distance_meters").max()).item()
     weeks = [
         runs.filter(
             (pl.col("local_date") > as_of - dt.timedelta(days=7 * (w + 1)))
@@ -145,13 +145,15 @@ def _around(pace: float, seconds: float) -> dict:
     return {"min_sec_per_km": pace - seconds, "max_sec_per_km": pace + seconds}
 
 
-PERFORMANCE_SCHEMA = {
-    "activity_id": pl.String,
-    "local_date": pl.Date,
-    "distance_meters": pl.Float64,
-    "seconds": pl.Float64,
-    "kind": pl.String,
-}
+PERFORMANCE_SCHEMA = pl.Schema(
+    {
+        "activity_id": pl.String,
+        "local_date": pl.Date,
+        "distance_meters": pl.Float64,
+        "seconds": pl.Float64,
+        "kind": pl.String,
+    }
+)
 
 
 def told_personal_bests(personal_bests: dict | None) -> pl.DataFrame:

@@ -65,6 +65,11 @@ class Rule:
             knowledge_id=row["knowledge_id"],
         )
 
+    @property
+    def bound(self) -> float | None:
+        """The value a cap holds a quantity to: its adjustment, or else its threshold."""
+        return self.adjustment if self.adjustment is not None else self.threshold
+
     def fires(self, value: Any) -> bool:
         if self.operator == "in":
             return str(value) in self.threshold_values
@@ -140,7 +145,9 @@ def _act(rule: Rule, value: float) -> float:
         return value * (1 - (rule.adjustment or 0) / 100)
     if rule.action != "cap":
         return value
-    limit = rule.adjustment if rule.adjustment is not None else rule.threshold
+    limit = rule.bound
+    if limit is None:
+        return value
     return min(value, limit) if rule.operator in (">", ">=") else max(value, limit)
 
 
@@ -173,9 +180,10 @@ class SafeguardEngine:
     def limit(self, field_name: str, week: Mapping[str, Any] | None = None) -> float | None:
         """The tightest cap the applicable rules put on an upper-bounded quantity."""
         caps = [
-            r.adjustment if r.adjustment is not None else r.threshold
+            cap
             for r in self.applicable(field_name, week)
             if r.action == "cap" and r.operator in (">", ">=")
+            if (cap := r.bound) is not None
         ]
         return min(caps) if caps else None
 

@@ -136,16 +136,17 @@ def classify_sessions(activities: pl.DataFrame, zones: pl.DataFrame) -> pl.DataF
         (name.str.contains(TEMPO_NAME), "tempo", 0.65),
         ((minutes <= 40) & (heart_rate < pl.col("_aerobic_bpm")), "recovery", 0.6),
     ]
-    kind = pl.when(running.not_()).then(pl.lit(None, pl.String))
-    confidence = pl.when(running.not_()).then(pl.lit(None, pl.Float64))
-    for condition, label, score in rules:
-        matched = condition.fill_null(False)
-        kind = kind.when(matched).then(pl.lit(label))
-        confidence = confidence.when(matched).then(pl.lit(score))
-    kind = kind.otherwise(pl.lit("easy"))
-    confidence = confidence.otherwise(
+    # built from the last rule back, so that the first rule that matches names the session
+    kind: pl.Expr = pl.lit("easy")
+    confidence: pl.Expr = (
         pl.when(pl.col("avg_heart_rate_bpm").is_not_null()).then(0.6).otherwise(0.45)
     )
+    for condition, label, score in reversed(rules):
+        matched = condition.fill_null(False)
+        kind = pl.when(matched).then(pl.lit(label)).otherwise(kind)
+        confidence = pl.when(matched).then(pl.lit(score)).otherwise(confidence)
+    kind = pl.when(running).then(kind)
+    confidence = pl.when(running).then(confidence)
     return activities.with_columns(
         kind.alias("session_type"),
         pl.when(running).then(pl.lit("inferred")).alias("session_type_source"),

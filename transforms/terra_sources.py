@@ -266,12 +266,14 @@ def strava_samples(samples: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([frame.filter(untracked.not_()), measured])
 
 
-NO_ROUTE = {
-    "runner_id": pl.String,
-    "workout_id": pl.String,
-    "time": UTC,
-    **dict.fromkeys(("speed_mps", "latitude", "longitude", "altitude_meters"), pl.Float64),
-}
+NO_ROUTE = pl.Schema(
+    {
+        "runner_id": pl.String(),
+        "workout_id": pl.String(),
+        "time": UTC,
+        **dict.fromkeys(("speed_mps", "latitude", "longitude", "altitude_meters"), pl.Float64()),
+    }
+)
 AXIS_KEYS = ["_workout", "timestamp"]
 MOTION_CONTEXT = "HKMetadataKeyHeartRateMotionContext"
 ACTIVE_MOTION = "2"

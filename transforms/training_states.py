@@ -242,7 +242,9 @@ def evaluate_states(
             )
             state, pending, pending_days = candidate, None, 0
         weeks = days.tail(84).group_by_dynamic("date", every="1w").agg(pl.col("run_count").sum())
-        consistency = (weeks["run_count"] >= 2).mean() if weeks.height else 0.0
+        consistency = (
+            weeks.select((pl.col("run_count") >= 2).mean()).item() if weeks.height else 0.0
+        )
         momentum.append(
             {
                 "runner_id": runner_id,

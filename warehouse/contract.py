@@ -136,8 +136,12 @@ def texts(doc: str, *, isin: tuple[str, ...] | None = None) -> Field:
 
 
 def struct(doc: str, *, seed_names: Mapping[str, str] | None = None, **children: Field) -> Field:
+    return _struct_of(doc, children, seed_names or {})
+
+
+def _struct_of(doc: str, children: dict[str, Field], seed_names: Mapping[str, str]) -> Field:
     dtype = pl.Struct({name: child.dtype for name, child in children.items()})
-    return Field(dtype, doc, children=children, seed_names=dict(seed_names or {}))
+    return Field(dtype, doc, children=children, seed_names=dict(seed_names))
 
 
 def list_of(doc: str, item: Field) -> Field:
@@ -146,7 +150,7 @@ def list_of(doc: str, item: Field) -> Field:
 
 def records(doc: str, **children: Field) -> Field:
     """A LIST of STRUCTs: laps, splits, decisions, ..."""
-    return list_of(doc, struct(doc, **children))
+    return list_of(doc, _struct_of(doc, children, {}))
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from warehouse.analytics import VIEWS
 from warehouse.contract import TableContract
 from warehouse.contracts import CONTRACTS, SCHEMAS
 
 
-def duckdb_type(dtype: pl.DataType) -> str:
+def duckdb_type(dtype: pl.DataType | DataTypeClass) -> str:
     if isinstance(dtype, pl.Struct):
         fields = ", ".join(f"{quote(f.name)} {duckdb_type(f.dtype)}" for f in dtype.fields)
         return f"STRUCT({fields})"

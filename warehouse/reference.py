@@ -22,7 +22,12 @@ SEED_FILES = {
 
 
 def _entry(raw: dict[str, Any], revised: dt.datetime, columns: set[str]) -> dict[str, Any]:
-    defaults = {"created_at": revised, "updated_at": revised, "version": 1, "is_active": True}
+    defaults: dict[str, Any] = {
+        "created_at": revised,
+        "updated_at": revised,
+        "version": 1,
+        "is_active": True,
+    }
     row = {k: v for k, v in defaults.items() if k in columns} | raw
     if "structure_segments" in row:
         row["structure_segments"] = [

@@ -180,11 +180,12 @@ def rebuild_runners(
     with transaction(con):
         for runner_ids in passes:
             frames, built, failures = _build_pass(tables, build, runner_ids, layer)
-            for runner_id in built if on_built is not None else []:
-                try:
-                    on_built(runner_id)
-                except Exception as error:
-                    failures.append(runner_failure(runner_id, layer, error))
+            if on_built is not None:
+                for runner_id in built:
+                    try:
+                        on_built(runner_id)
+                    except Exception as error:
+                        failures.append(runner_failure(runner_id, layer, error))
             failed = {f.runner_id for f in failures}
             built = [r for r in built if r not in failed]
             result.failures += failures
