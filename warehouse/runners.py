@@ -166,6 +166,10 @@ class RunnerAPI:
                 for key, value in coerced.items():
                     always = key in INFERRED_FIELDS.get(section, ())
                     merged[key] = value if always else _fill_missing(existing.get(key), value)
+                if section == "running" and merged.get("personal_bests"):
+                    merged["personal_bests"] = _relinked(
+                        merged["personal_bests"], coerced.get("personal_bests") or {}
+                    )
             current[section] = merged
         current["updated_at"] = _now()
         return self._write(current)
@@ -233,6 +237,18 @@ def _fill_missing(existing: Any, inferred: Any) -> Any:
     if isinstance(existing, Mapping) and isinstance(inferred, Mapping):
         return {k: _fill_missing(existing.get(k), inferred.get(k)) for k in {*existing, *inferred}}
     return inferred if existing is None or existing == {} else existing
+
+
+def _relinked(bests: Mapping[str, Any], inferred: Mapping[str, Any]) -> dict[str, Any]:
+    """The activity link of each best is inference's whenever inference found the same time:
+    the time is the fact, the activity that set it is looked up (and an older build may have
+    linked the wrong one)."""
+    relinked = dict(bests)
+    for effort, best in bests.items():
+        found = inferred.get(effort) or {}
+        if best and found.get("time") == best.get("time"):
+            relinked[effort] = {**best, "activity_id": found.get("activity_id")}
+    return relinked
 
 
 def _now() -> dt.datetime:

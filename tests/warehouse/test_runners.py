@@ -180,6 +180,24 @@ def test_inference_never_overwrites_profile_facts(api):
     assert again["running"]["vdot"] == 45.2
 
 
+def test_a_told_best_is_linked_to_the_activity_inference_finds_for_it(api):
+    runner_id = api.create_runner("user-1", "Ana")["runner_id"]
+    told = {"ten_k": {"time": 3120, "source": "race"}}
+    api.update_runner(runner_id, {"running": {"personal_bests": told}})
+
+    def infer(activity_id: str | None) -> dict:
+        best = {"time": 3120, "source": "race", "activity_id": activity_id}
+        return {"running": {"personal_bests": {"ten_k": best}}}
+
+    # an older build linked a wrong activity; the next inference mends the link
+    api.record_inference(runner_id, infer("ana:wrong-run"))
+    relinked = api.record_inference(runner_id, infer("ana:the-race"))
+    best = relinked["running"]["personal_bests"]["ten_k"]
+    assert (best["time"], best["source"], best["activity_id"]) == (3120, "race", "ana:the-race")
+    unlinked = api.record_inference(runner_id, infer(None))
+    assert unlinked["running"]["personal_bests"]["ten_k"]["activity_id"] is None
+
+
 SEED_NAMED_PROFILE = {
     "identity": {"name": "Ana Sousa", "name_confirmed": True, "timezone": "Europe/Lisbon"},
     "physical": {"age": 41, "weight": 58.5, "max_heart_rate": 186},

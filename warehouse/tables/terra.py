@@ -304,7 +304,13 @@ DAILY_SUMMARIES = table(
         "atl": number("Acute training load (7-day EWMA)", "load units/day", ge=0),
         "ctl": number("Chronic training load (42-day EWMA)", "load units/day", ge=0),
         "tsb": number("Training stress balance: yesterday's CTL - ATL", "load units/day"),
-        "acute_chronic_workload_ratio": number("ATL / CTL", "ratio", ge=0, le=20),
+        "acute_chronic_workload_ratio": number(
+            "Acute:chronic workload ratio (coupled, Hulin 2016): the last 7 days' load over "
+            "the last 28 days' weekly average; null until 28 days of history",
+            "ratio",
+            ge=0,
+            le=20,
+        ),
         "stress_level": number("Average stress level", "0-100", ge=0, le=100),
         "recovery_score": number("Recovery score", "0-100", ge=0, le=100),
         "sources": texts("Sources that contributed to the day", isin=SOURCES),
