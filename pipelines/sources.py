@@ -34,7 +34,12 @@ from warehouse.connection import connect
 from warehouse.error_text import exception_sentence
 from warehouse.quarantine import Rejection, record_rejections
 
-DATASETS = {"strava": "raw_strava", "healthkit": "raw_healthkit", "profiles": "raw_profiles"}
+DATASETS = {
+    "strava": "raw_strava",
+    "healthkit": "raw_healthkit",
+    "profiles": "raw_profiles",
+    "strava_api": "raw_strava_api",  # pipelines.strava_api
+}
 
 LOADED_EXPORTS = RawTable(
     "loaded_exports",

@@ -1,13 +1,14 @@
 """Every warehouse table's contract, by qualified name (`schema.table`)."""
 
 from warehouse.contract import TableContract
-from warehouse.tables import coach, plans, reference, terra
+from warehouse.tables import coach, plans, reference, strava, terra
 
 CONTRACTS: dict[str, TableContract] = {
     c.qualified_name: c
     for c in (
         *terra.TABLES,
         *coach.TABLES,
+        *strava.TABLES,
         *plans.TABLES,
         *reference.TABLES,
         *reference.QUARANTINE_TABLES,

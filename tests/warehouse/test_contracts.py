@@ -54,6 +54,10 @@ SEED_FIELDS = {
         "runner_id user_id identity physical running goals schedule health coaching "
         "connections current_state legal conversation_state created_at updated_at"
     ),
+    "coach.users": (  # seed 004's users (Strava connections), one per runner
+        "runner_id user_id strava_id strava_username email refresh_token access_token "
+        "access_token_expires_at created_at updated_at"
+    ),
     "coach.weekly_summaries": (
         "weekly_summary_id runner_id week_start_date actual_volume_km planned_volume_km "
         "compliance_percentage easy_km quality_km long_run_km recovery_km "

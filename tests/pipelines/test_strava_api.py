@@ -1,0 +1,200 @@
+"""Strava API sync against a local stub of Strava (tests/pipelines/strava_stub.py): the real
+dlt REST client, real dlt loads into a real DuckDB; only the network is a stub."""
+
+from __future__ import annotations
+
+import datetime as dt
+import stat
+from collections.abc import Iterator
+
+import pytest
+
+from pipelines.strava_api.client import StravaSession
+from pipelines.strava_api.connect import connect_runner
+from pipelines.strava_api.sync import sync_runners
+from tests.pipelines.strava_stub import StravaStub, activity
+from warehouse.connection import open_warehouse
+from warehouse.secrets import KEY_FILE
+from warehouse.settings import CadenceHome
+from warehouse.strava_users import strava_statuses
+
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+ANA, BEN = 1001, 1002
+
+
+@pytest.fixture
+def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StravaStub]:
+    server = StravaStub()
+    url = server.start()
+    monkeypatch.setenv("CADENCE_STRAVA_API_URL", f"{url}/api/v3")
+    monkeypatch.setenv("CADENCE_STRAVA_TOKEN_URL", f"{url}/oauth/token")
+    monkeypatch.setenv("STRAVA_CLIENT_ID", "4242")
+    monkeypatch.setenv("STRAVA_CLIENT_SECRET", "client-secret-value")
+    monkeypatch.delenv("CADENCE_SECRET_KEY", raising=False)
+    yield server
+    server.stop()
+
+
+def _runs(stub: StravaStub, athlete_id: int, days_ago: list[int], first_id: int) -> None:
+    athlete = stub.athletes[athlete_id]
+    for n, days in enumerate(days_ago):
+        athlete.add(activity(first_id + n, NOW - dt.timedelta(days=days), athlete_id=athlete_id))
+
+
+def _no_wait() -> StravaSession:
+    return StravaSession(sleep=lambda seconds: None)
+
+
+def _counts(home: CadenceHome, runner_id: str) -> dict[str, int]:
+    with open_warehouse(home.warehouse) as con:
+        return {
+            t: con.execute(
+                f"SELECT count(*) FROM raw_strava_api.{t} WHERE runner_id = ?", [runner_id]
+            ).fetchone()[0]
+            for t in ("activities", "laps", "samples")
+        }
+
+
+def _plain_token_files(home: CadenceHome, tokens: list[str]) -> list[str]:
+    found = []
+    for path in home.root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found += [f"{path}: {t}" for t in tokens if t.encode() in data]
+    return found
+
+
+def test_connect_stores_the_rotated_token_encrypted(home: CadenceHome, stub: StravaStub) -> None:
+    stub.athlete(ANA, "ana_runs", "first-refresh-token")
+    connected = connect_runner(home, "ana", refresh_token="first-refresh-token")
+    assert (connected.strava_id, connected.username) == (ANA, "ana_runs")
+    key = home.root / KEY_FILE
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    with open_warehouse(home.warehouse) as con:
+        row = con.execute(
+            "SELECT strava_id, strava_username, refresh_token, status FROM coach.users"
+        ).fetchone()
+    assert row[0] == ANA and row[1] == "ana_runs" and row[3] == "connected"
+    assert "refresh" not in row[2]  # a Fernet token, not the refresh token
+    assert strava_statuses_of(home) == {"ana": "connected"}
+    issued = [t for t in stub.refresh_tokens if t.startswith("refresh-")]
+    assert _plain_token_files(home, ["first-refresh-token", *issued, *stub.access_tokens]) == []
+
+
+def strava_statuses_of(home: CadenceHome) -> dict[str, str]:
+    with open_warehouse(home.warehouse) as con:
+        return strava_statuses(con)
+
+
+def test_sync_pages_through_activities_and_resumes_after_the_latest(
+    home: CadenceHome, stub: StravaStub
+) -> None:
+    stub.athlete(ANA, "ana_runs", "r0")
+    _runs(stub, ANA, [9, 7, 5, 3, 1], first_id=500)
+    connect_runner(home, "ana", refresh_token="r0")
+    report = sync_runners(home, per_page=2, session_factory=_no_wait)
+    assert [r.sentence() for r in report.runners] == ["5 new activities loaded"]
+    assert _counts(home, "ana") == {"activities": 5, "laps": 10, "samples": 300}
+    pages = stub.asked("/athlete/activities")
+    assert [p["page"] for p in pages] == ["1", "2", "3", "4"]  # the 4th is empty: the end
+    assert {p["after"] for p in pages} == {"0"}
+    # the refresh token rotated twice (connect, sync): only the latest works, and it is stored
+    assert len(stub.refresh_tokens) == 1
+
+    stub.requests.clear()
+    _runs(stub, ANA, [0], first_id=600)
+    again = sync_runners(home, per_page=2, session_factory=_no_wait)
+    assert again.runners[0].loaded == 1
+    latest = int((NOW - dt.timedelta(days=1)).timestamp())
+    assert {p["after"] for p in stub.asked("/athlete/activities")} == {str(latest)}
+    assert [p for (p,) in [(r[1],) for r in stub.requests] if p.startswith("/activities/5")] == []
+    assert _counts(home, "ana") == {"activities": 6, "laps": 12, "samples": 360}
+    with open_warehouse(home.warehouse) as con:
+        workout = con.execute(
+            "SELECT workout_type, sport_type, start_date FROM raw_strava_api.activities "
+            "WHERE activity_id = 600"
+        ).fetchone()
+    assert workout[:2] == (0, "Run")
+
+
+def test_a_429_is_waited_out_for_its_retry_after(home: CadenceHome, stub: StravaStub) -> None:
+    stub.athlete(ANA, "ana_runs", "r0")
+    _runs(stub, ANA, [3, 2], first_id=700)
+    connect_runner(home, "ana", refresh_token="r0")
+    stub.throttle = 2
+    sessions: list[StravaSession] = []
+
+    def session() -> StravaSession:
+        sessions.append(_no_wait())
+        return sessions[-1]
+
+    report = sync_runners(home, session_factory=session)
+    assert report.runners[0].outcome == "synced" and report.loaded == 2
+    assert sessions[0].waited == [1.0, 1.0]
+
+
+def test_the_daily_limit_stops_cleanly_and_the_next_run_resumes(
+    home: CadenceHome, stub: StravaStub
+) -> None:
+    stub.athlete(ANA, "ana_runs", "r0")
+    _runs(stub, ANA, [6, 5, 4, 3], first_id=800)
+    connect_runner(home, "ana", refresh_token="r0")
+    # list (2 requests) + 3 per activity: the day ends after the second activity
+    stub.usage, stub.daily_limit = 0, 2 + 3 * 2
+    report = sync_runners(home, session_factory=_no_wait)
+    sync = report.runners[0]
+    assert (sync.outcome, sync.loaded) == ("daily_limit", 2)
+    assert "resumes next run" in sync.sentence()
+    assert _counts(home, "ana")["activities"] == 2
+    stub.daily_limit, stub.usage = 1000, 0  # a new day
+    stub.requests.clear()
+    assert sync_runners(home, session_factory=_no_wait).loaded == 2
+    second = int((NOW - dt.timedelta(days=5)).timestamp())
+    assert {p["after"] for p in stub.asked("/athlete/activities")} == {str(second)}
+    assert _counts(home, "ana")["activities"] == 4
+
+
+def test_a_revoked_token_disconnects_that_runner_only(home: CadenceHome, stub: StravaStub) -> None:
+    stub.athlete(ANA, "ana_runs", "r0")
+    stub.athlete(BEN, "ben_runs", "b0")
+    _runs(stub, ANA, [2], first_id=900)
+    _runs(stub, BEN, [2], first_id=950)
+    connect_runner(home, "ana", refresh_token="r0")
+    connect_runner(home, "ben", refresh_token="b0")
+    stub.revoke_api_only.add(ANA)  # the refresh works, then the API says 401
+    report = sync_runners(home, session_factory=_no_wait)
+    outcome = {r.runner_id: r.outcome for r in report.runners}
+    assert outcome == {"ana": "disconnected", "ben": "synced"}
+    statuses = strava_statuses_of(home)
+    assert statuses["ben"] == "connected"
+    assert statuses["ana"].startswith("disconnected: Strava answered 401")
+    assert _counts(home, "ben")["activities"] == 1
+    # a disconnected runner is not synced again until connected again
+    stub.revoked.add(BEN)
+    again = sync_runners(home, session_factory=_no_wait)
+    assert [(r.runner_id, r.outcome) for r in again.runners] == [("ben", "disconnected")]
+    assert "Strava refused the refresh token" in strava_statuses_of(home)["ben"]
+
+
+def test_a_malformed_activity_is_quarantined_and_the_rest_loads(
+    home: CadenceHome, stub: StravaStub
+) -> None:
+    stub.athlete(ANA, "ana_runs", "r0")
+    _runs(stub, ANA, [4, 3, 2], first_id=300)
+    stub.overrides[301] = {**stub.athletes[ANA].activities[301], "distance": "ten km"}
+    connect_runner(home, "ana", refresh_token="r0")
+    report = sync_runners(home, session_factory=_no_wait, run_id="run-1")
+    assert report.loaded == 2
+    with open_warehouse(home.warehouse) as con:
+        ids = con.execute("SELECT activity_id FROM raw_strava_api.activities ORDER BY 1").fetchall()
+        rejected = con.execute(
+            "SELECT source_file, location, reason FROM quarantine.rejected WHERE runner_id = 'ana'"
+        ).fetchall()
+    assert ids == [(300,), (302,)]
+    assert rejected == [
+        (
+            "strava_api/activities/301",
+            "activity 301",
+            "activity 301: distance 'ten km' is not a number",
+        )
+    ]
