@@ -80,7 +80,7 @@ def effective_goal(inputs: PlanInputs, start: dt.date) -> str:
 
 
 def total_weeks(inputs: PlanInputs, start: dt.date, goal: str) -> int:
-    if goal == "race":
+    if goal == "race" and inputs.race_date is not None:
         return min(MAX_WEEKS, (inputs.race_date - start).days // 7 + 1)
     return DEFAULT_WEEKS[goal]
 

@@ -7,7 +7,7 @@ sessions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from transforms.plan_sessions import ZoneTargets, session_seconds
@@ -33,7 +33,7 @@ def intensity_split(
 
 
 def week_figures(
-    sessions: list[Mapping[str, Any]], previous_km: float | None, targets: ZoneTargets
+    sessions: Sequence[Mapping[str, Any]], previous_km: float | None, targets: ZoneTargets
 ) -> dict[str, Any]:
     """Volume, its change on the week before (`previous_km`: the previous plan week, or the
     runner's current volume for week 1), the long run, the number of runs and the intensity
