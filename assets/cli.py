@@ -34,6 +34,7 @@ from rich.text import Text
 
 from assets.plan_view import plan_app
 from assets.profiles import apply_profiles
+from assets.strava_cli import strava_app
 from pipelines.inbox import ExportFile
 from pipelines.ingest import IngestReport, run_ingest
 from pipelines.profiles import scan_inbox
@@ -44,6 +45,7 @@ from warehouse.connection import open_warehouse
 from warehouse.error_text import exception_sentence, first_line, step_failure_sentence
 from warehouse.runners import RunnerAlreadyExists, RunnerAPI, RunnerNotFound, ValidationError
 from warehouse.settings import DEMO_HOME, CadenceHome, plan_date
+from warehouse.strava_users import strava_statuses
 
 app = typer.Typer(
     help="Cadence: runners' exports in, coaching out.",
@@ -53,6 +55,7 @@ app = typer.Typer(
 runner_app = typer.Typer(help="Create, show, update and list runners.", no_args_is_help=True)
 app.add_typer(runner_app, name="runner")
 app.add_typer(plan_app, name="plan")
+app.add_typer(strava_app, name="strava")
 console = Console(width=max(Console().width, 110))
 
 DEMO_MARKER = ".cadence-demo"
@@ -474,9 +477,11 @@ def runner_list() -> None:
     """List every runner with profile completeness."""
     with open_warehouse(_home().create().warehouse) as con:
         runners = RunnerAPI(con).list_runners()
+        strava = strava_statuses(con)
     table = Table(title="Runners")
     for column in ("runner_id", "user_id", "name", "goal", "complete", "missing", "plan"):
         table.add_column(column)
+    table.add_column("strava")
     for r in runners:
         state = r["conversation_state"] or {}
         table.add_row(
@@ -487,6 +492,7 @@ def runner_list() -> None:
             f"{state.get('data_completeness') or 0:.0f}%",
             ", ".join(state.get("fields_missing") or [])[:60],
             Text(not_ready_reason(state) or "ready"),
+            Text(strava.get(r["runner_id"], "")),
         )
     console.print(table)
 

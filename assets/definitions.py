@@ -13,12 +13,14 @@ from assets.reports import runner_reports
 from assets.resources import CadenceHomeResource
 from assets.schedules import daily_refresh, daily_schedule, publish_warehouse, runner_ingest
 from assets.sensors import inbox_sensor, publish_after_success
+from assets.strava import raw_strava_api
 
 defs = dg.Definitions(
     assets=[
         raw_profiles,
         raw_strava,
         raw_healthkit,
+        raw_strava_api,
         runner_profiles,
         terra_layer,
         coach_layer,

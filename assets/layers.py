@@ -25,7 +25,7 @@ TERRA_TABLES = (
     "body_measurements",
     "daily_summaries",
 )
-RAW = [dg.AssetKey(["raw_strava"]), dg.AssetKey(["raw_healthkit"])]
+RAW = [dg.AssetKey(["raw_strava"]), dg.AssetKey(["raw_healthkit"]), dg.AssetKey(["raw_strava_api"])]
 PROFILES = dg.AssetKey(["coach", "runner_profiles"])
 
 TERRA_DESCRIPTIONS = {
@@ -135,6 +135,10 @@ def raw_frames(con, runner_ids: list[str] | None = None) -> RawFrames:
                 "workout_route_points",
                 "activity_summaries",
             )
+        ),
+        *(
+            read_raw(con, f"raw_strava_api.{t}", runner_ids)
+            for t in ("activities", "laps", "samples")
         ),
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -23,6 +23,12 @@ from transforms.intervals import within_intervals
 from transforms.physiology import heart_rate_zones, max_hr_for_age
 from transforms.session_load import classify_sessions, training_loads
 from transforms.sleep import HEALTHKIT_STAGES, sleep_sessions
+from transforms.strava_api_activities import (
+    strava_api_candidates,
+    strava_api_samples,
+    with_api_candidates,
+    with_api_samples,
+)
 from transforms.terra_sources import (
     SOURCE_ONLY_FIELDS,
     healthkit_candidates,
@@ -72,10 +78,17 @@ class RawFrames:
     hk_statistics: pl.DataFrame
     hk_route_points: pl.DataFrame
     hk_activity_summaries: pl.DataFrame
+    strava_api_activities: pl.DataFrame = field(default_factory=pl.DataFrame)
+    strava_api_laps: pl.DataFrame = field(default_factory=pl.DataFrame)
+    strava_api_samples: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def has_strava(self) -> bool:
         return self.strava_activities.width > 0 and self.strava_files.width > 0
+
+    @property
+    def has_strava_api(self) -> bool:
+        return self.strava_api_activities.width > 0
 
     @property
     def has_healthkit(self) -> bool:
@@ -173,6 +186,17 @@ def build_activities(raw: RawFrames, context: RunnerContext) -> tuple[pl.DataFra
         parts.append(strava_candidates(raw.strava_activities, raw.strava_files, raw.strava_laps))
         if raw.strava_samples.width:  # manual entries only: no samples table
             streams_parts.append(("strava", strava_samples(raw.strava_samples)))
+    if raw.has_strava_api:  # Strava's API: the same activity id as the export's is one row
+        exported = parts.pop() if parts else None
+        exported_samples = streams_parts.pop()[1] if streams_parts else None
+        api = raw.strava_api_activities
+        parts.append(with_api_candidates(exported, strava_api_candidates(api, raw.strava_api_laps)))
+        api_samples = None
+        if raw.strava_api_samples.width:
+            api_samples = strava_api_samples(raw.strava_api_samples, api)
+        samples = with_api_samples(exported_samples, api_samples)
+        if samples is not None:
+            streams_parts.append(("strava", samples))
     if raw.has_healthkit_workouts:
         parts.append(healthkit_candidates(raw.hk_workouts, raw.hk_statistics))
         streams_parts.append(

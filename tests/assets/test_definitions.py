@@ -15,6 +15,7 @@ GROUPS = {
     "raw_profiles": "ingest",
     "raw_strava": "ingest",
     "raw_healthkit": "ingest",
+    "raw_strava_api": "ingest",
     "coach/runner_profiles": "ingest",
     "terra/activities": "terra",
     "terra/activity_samples": "terra",
@@ -41,7 +42,12 @@ def test_definitions_load_with_the_layered_lineage():
     assert {k: node.group_name for k, node in specs.items()} == GROUPS
     parents = {k: {p.to_user_string() for p in node.parent_keys} for k, node in specs.items()}
     assert parents["coach/runner_profiles"] == {"raw_profiles"}
-    assert parents["terra/activities"] == {"raw_strava", "raw_healthkit", "coach/runner_profiles"}
+    assert parents["terra/activities"] == {
+        "raw_strava",
+        "raw_healthkit",
+        "raw_strava_api",
+        "coach/runner_profiles",
+    }
     assert all(
         parents[f"coach/{t}"] >= {"terra/activities", "terra/daily_summaries"}
         for t in ("runner_state", "weekly_summaries", "runner_states")
@@ -139,7 +145,12 @@ def test_schedule_sensor_and_checks_snapshot():
     assert defs.resolve_job_def("daily_refresh").partitions_def == runner_partitions
     graph = defs.resolve_asset_graph()
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
-    contract_backed = set(GROUPS) - {"raw_profiles", "raw_strava", "raw_healthkit"}
+    contract_backed = set(GROUPS) - {
+        "raw_profiles",
+        "raw_strava",
+        "raw_healthkit",
+        "raw_strava_api",
+    }
     contract_backed -= {"coach/runner_profiles", "exports/runner_reports"}
     assert {key for key, name in checks if name == "matches_contract"} == contract_backed
     runner_owned = (

@@ -198,3 +198,31 @@ def test_a_malformed_activity_is_quarantined_and_the_rest_loads(
             "activity 301: distance 'ten km' is not a number",
         )
     ]
+
+
+def test_the_cli_connects_syncs_and_lists_a_disconnected_runner(
+    home: CadenceHome, stub: StravaStub
+) -> None:
+    from typer.testing import CliRunner
+
+    from assets.cli import app
+
+    cli = CliRunner()
+    assert (
+        cli.invoke(app, ["runner", "create", "u-ana", "Ana", "--runner-id", "ana"]).exit_code == 0
+    )
+    stub.athlete(ANA, "ana_runs", "r0")
+    _runs(stub, ANA, [2, 1], first_id=100)
+    connected = cli.invoke(app, ["strava", "connect", "ana", "--refresh-token", "r0"])
+    assert connected.exit_code == 0, connected.output
+    assert "Strava athlete 1001 (ana_runs)" in connected.output
+    synced = cli.invoke(app, ["strava", "sync", "ana"])
+    assert synced.exit_code == 0, synced.output
+    assert "2 new activities loaded" in synced.output
+    stub.revoked.add(ANA)
+    refused = cli.invoke(app, ["strava", "sync"])
+    assert refused.exit_code == 1
+    listed = cli.invoke(app, ["runner", "list"])
+    assert "disconnected: Strava" in listed.output
+    assert "Strava refused the refresh token" in strava_statuses_of(home)["ana"]
+    assert "r0" not in (home.root / KEY_FILE).read_text()
