@@ -14,6 +14,12 @@ class RawTable:
     name: str
     primary_key: tuple[str, ...]
     doc: str
+    merge_key: tuple[str, ...] = ()
+    """Rows of the warehouse replaced as a whole by a load with the same values here (a
+    file's rows, however many the new load has); empty: rows are replaced by primary key."""
+    added_keys: tuple[str, ...] = ()
+    """Key columns added after the table was first created: nullable in the warehouse, as
+    rows loaded before have none (a NOT NULL column cannot be added to a table with rows)."""
 
 
 @dataclass(frozen=True)

@@ -99,19 +99,29 @@ class IngestLedger:
 
 
 def _keys_required(batch: Batch) -> pa.Table:
-    """Declare key columns non-nullable, as dlt's merge hints do, so the schemas agree."""
-    keys = set(batch.table.primary_key)
+    """Declare key columns non-nullable, as dlt's merge hints do, so the schemas agree (but
+    for keys added to an existing table, see `RawTable.added_keys`)."""
+    keys = set(batch.table.primary_key) - set(batch.table.added_keys)
     schema = pa.schema([f.with_nullable(False) if f.name in keys else f for f in batch.rows.schema])
     return batch.rows.cast(schema)
 
 
 def _hinted(batch: Batch) -> Any:
+    table = batch.table
     hints = dlt.mark.make_hints(
-        table_name=batch.table.name,
-        primary_key=list(batch.table.primary_key),
+        table_name=table.name,
+        primary_key=list(table.primary_key),
         write_disposition="merge",
+        **({"merge_key": list(table.merge_key)} if table.merge_key else {}),
+        **(
+            {"columns": {c: {"nullable": True} for c in table.added_keys}}
+            if table.added_keys
+            else {}
+        ),
     )
-    return dlt.mark.with_hints(_keys_required(batch), hints)
+    # hints of this table only: one resource feeds several tables, and a hint set on the
+    # resource (a merge key) would stay on the tables after it
+    return dlt.mark.with_hints(_keys_required(batch), hints, create_table_variant=True)
 
 
 def _manifest_row(export: ExportFile, rejected: int) -> pa.Table:

@@ -55,18 +55,48 @@ SOURCE_ONLY_FIELDS = (
 sources still gets every field (empty), so nothing downstream depends on which arrived."""
 
 
+SESSION_ID_DIGITS = 3
+"""A file's later sessions are told apart by their number in the file, appended to Strava's
+activity id in this many digits (`session_external_id`)."""
+SESSION = "session_index"
+FILE_KEYS = ("runner_id", "activity_id", SESSION)
+
+
 def _seconds(column: str) -> pl.Expr:
     return pl.duration(microseconds=(pl.col(column) * 1e6).cast(pl.Int64))
 
 
-def strava_laps(laps: pl.DataFrame) -> pl.DataFrame:
-    """raw_strava.laps grouped per activity into the terra `laps` list."""
+def session_external_id(activity_id: pl.Expr, session: pl.Expr) -> pl.Expr:
+    """The id of one session of an activity file: the activities.csv row's own id for the
+    file's first session, and for each later one that id with the session's number appended
+    (activity 11603216458, session 2: 11603216458002). Stable across re-runs, and never
+    another Strava activity's id (those are ten or eleven digits, these fourteen)."""
+    session = session.cast(pl.Int64).fill_null(0)
     return (
-        laps.sort("runner_id", "activity_id", "lap_index")
-        .group_by("runner_id", "activity_id", maintain_order=True)
+        pl.when(session > 0)
+        .then(activity_id * 10**SESSION_ID_DIGITS + session)
+        .otherwise(activity_id)
+    )
+
+
+def _with_sessions(frame: pl.DataFrame) -> pl.DataFrame:
+    """`session_index` 0 where the rows have none (loaded before sessions were told apart)."""
+    if SESSION not in frame.columns:
+        return frame.with_columns(pl.lit(0, pl.Int32).alias(SESSION))
+    return frame.with_columns(pl.col(SESSION).fill_null(0))
+
+
+def strava_laps(laps: pl.DataFrame) -> pl.DataFrame:
+    """raw_strava.laps grouped per activity session into the terra `laps` list, numbered
+    from 1 within the session."""
+    return (
+        _with_sessions(laps)
+        .sort("runner_id", "activity_id", "lap_index")
+        .with_columns((pl.int_range(pl.len()).over(FILE_KEYS) + 1).alias("lap_index"))
+        .group_by(FILE_KEYS, maintain_order=True)
         .agg(
             pl.struct(
-                (pl.col("lap_index") + 1).cast(pl.Int64).alias("lap_index"),
+                pl.col("lap_index").cast(pl.Int64),
                 pl.col("start_time").cast(UTC),
                 pl.col("end_time").cast(UTC),
                 pl.col("total_elapsed_time_seconds").alias("duration_seconds"),
@@ -87,13 +117,24 @@ def strava_laps(laps: pl.DataFrame) -> pl.DataFrame:
 def strava_candidates(
     activities: pl.DataFrame, files: pl.DataFrame, laps: pl.DataFrame
 ) -> pl.DataFrame:
-    """One candidate per activities.csv row, completed from its decoded file where present."""
-    f = files.rename(
-        {c: f"file_{c}" for c in files.columns if c not in ("runner_id", "activity_id")}
+    """One candidate per activities.csv row, completed from its decoded file where present;
+    one per session for a file that holds several activities apart (a TCX file's
+    <Activity> elements, `raw_strava.activity_files.session_index`).
+
+    Such a file's first session keeps the row's id and its words (name, description, gear,
+    flags, RPE); each later one gets an id of its own (`session_external_id`) and the row's
+    name with its place ("Morning Run (2/4)"). The row's figures (totals, averages, type,
+    relative effort) are the whole upload's, no one session's: its sessions take their
+    own file's only."""
+    f = _with_sessions(files)
+    f = f.rename({c: f"file_{c}" for c in f.columns if c not in FILE_KEYS})
+    rows = (
+        activities.join(f, on=["runner_id", "activity_id"], how="left")
+        .with_columns(pl.col(SESSION).fill_null(0))
+        .with_columns((pl.len().over("runner_id", "activity_id") > 1).alias("_split"))
     )
-    rows = activities.join(f, on=["runner_id", "activity_id"], how="left")
     if laps.width:  # no file had laps (GPX files, a truncated FIT): no laps table at all
-        rows = rows.join(strava_laps(laps), on=["runner_id", "activity_id"], how="left")
+        rows = rows.join(strava_laps(laps), on=FILE_KEYS, how="left")
     else:
         rows = rows.with_columns(pl.lit(None).alias("laps"))
     csv_type = canonical(pl.col("activity_type").cast(pl.String), STRAVA)
@@ -101,62 +142,97 @@ def strava_candidates(
     duration = _total(
         "file_total_elapsed_time_seconds",
         pl.coalesce(
-            "elapsed_time_seconds_precise", pl.col("elapsed_time_seconds").cast(pl.Float64)
+            _csv("elapsed_time_seconds_precise"),
+            _csv("elapsed_time_seconds").cast(pl.Float64),
         ),
     )
-    start = pl.coalesce(pl.col("file_start_time").cast(UTC), pl.col("activity_date").cast(UTC))
+    start = pl.coalesce(pl.col("file_start_time").cast(UTC), _csv("activity_date").cast(UTC))
+    later = pl.col(SESSION) > 0
     return rows.select(
         "runner_id",
         pl.lit("strava").alias("source"),
-        pl.col("activity_id").cast(pl.String).alias("external_id"),
+        session_external_id(pl.col("activity_id"), pl.col(SESSION))
+        .cast(pl.String)
+        .alias("external_id"),
         pl.coalesce("file_source_file", "source_file").alias("source_file"),
-        pl.col("activity_name").alias("name"),
-        pl.col("activity_description").alias("description"),
-        pl.when(pl.col("file_sport").is_not_null() & (file_type != "other"))
+        pl.when(later)
+        .then(
+            pl.format(
+                "{} ({}/{})",
+                "activity_name",
+                pl.col(SESSION) + 1,
+                pl.len().over("runner_id", "activity_id"),
+            )
+        )
+        .otherwise(pl.col("activity_name"))
+        .alias("name"),
+        _words("activity_description").alias("description"),
+        pl.when(pl.col("file_sport").is_not_null() & ((file_type != "other") | pl.col("_split")))
         .then(file_type)
         .otherwise(csv_type)
         .alias("activity_type"),
-        pl.col("activity_type").cast(pl.String).alias("source_activity_type"),
+        pl.when(pl.col("_split"))
+        .then(pl.col("file_sport"))
+        .otherwise(pl.col("activity_type").cast(pl.String))
+        .alias("source_activity_type"),
         start.alias("start_time"),
         (start + pl.duration(microseconds=(duration * 1e6).cast(pl.Int64))).alias("end_time"),
         pl.col("file_utc_offset_seconds").cast(pl.Int64).alias("utc_offset_seconds"),
         duration.alias("duration_seconds"),
-        _total("file_total_timer_time_seconds", pl.col("moving_time").cast(pl.Float64)).alias(
+        _total("file_total_timer_time_seconds", _csv("moving_time").cast(pl.Float64)).alias(
             "moving_time_seconds"
         ),
-        _total("file_distance_meters", pl.col("distance_meters")).alias("distance_meters"),
-        _total("file_avg_speed_mps", pl.col("average_speed")).alias("avg_speed_meters_per_second"),
-        pl.coalesce("file_max_speed_mps", "max_speed").alias("max_speed_meters_per_second"),
+        _total("file_distance_meters", _csv("distance_meters")).alias("distance_meters"),
+        _total("file_avg_speed_mps", _csv("average_speed")).alias("avg_speed_meters_per_second"),
+        pl.coalesce("file_max_speed_mps", _csv("max_speed")).alias("max_speed_meters_per_second"),
         _file_average("cadence_spm").alias("avg_cadence_spm"),
         pl.col("file_max_cadence_spm").alias("max_cadence_spm"),
         _file_average("heart_rate_bpm", "average_heart_rate").alias("avg_heart_rate_bpm"),
         pl.coalesce(
-            "file_max_heart_rate_bpm", "max_heart_rate_bpm", "max_heart_rate_bpm_stats"
+            "file_max_heart_rate_bpm", _csv("max_heart_rate_bpm"), _csv("max_heart_rate_bpm_stats")
         ).alias("max_heart_rate_bpm"),
         _file_average("power_watts", "average_watts").alias("avg_power_watts"),
-        pl.coalesce("file_max_power_watts", "max_watts").alias("max_power_watts"),
-        pl.col("weighted_average_power").alias("normalized_power_watts"),
-        pl.coalesce("file_calories_kcal", "calories").alias("calories_kcal"),
-        pl.coalesce("file_total_ascent_meters", "elevation_gain").alias("elevation_gain_meters"),
-        pl.coalesce("file_total_descent_meters", "elevation_loss").alias("elevation_loss_meters"),
-        pl.col("elevation_low").alias("min_elevation_meters"),
-        pl.col("elevation_high").alias("max_elevation_meters"),
-        pl.col("average_temperature").alias("avg_temperature_celsius"),
+        pl.coalesce("file_max_power_watts", _csv("max_watts")).alias("max_power_watts"),
+        _csv("weighted_average_power").alias("normalized_power_watts"),
+        pl.coalesce("file_calories_kcal", _csv("calories")).alias("calories_kcal"),
+        pl.coalesce("file_total_ascent_meters", _csv("elevation_gain")).alias(
+            "elevation_gain_meters"
+        ),
+        pl.coalesce("file_total_descent_meters", _csv("elevation_loss")).alias(
+            "elevation_loss_meters"
+        ),
+        _csv("elevation_low").alias("min_elevation_meters"),
+        _csv("elevation_high").alias("max_elevation_meters"),
+        _csv("average_temperature").alias("avg_temperature_celsius"),
         pl.col("file_device_product").alias("device_name"),
         pl.col("file_device_manufacturer").alias("device_manufacturer"),
-        pl.coalesce("file_max_heart_rate_bpm", "average_heart_rate")
+        pl.coalesce("file_max_heart_rate_bpm", _csv("average_heart_rate"))
         .is_not_null()
         .alias("has_heart_rate"),
         pl.col("filename").is_null().alias("is_manual"),
-        _flag("competition").alias("is_race"),
-        pl.coalesce(_flag("commute"), _flag("commute_flag")).alias("is_commute"),
-        pl.col("activity_gear").alias("gear_name"),
-        pl.col("perceived_exertion").cast(pl.Float64).alias("perceived_exertion"),
-        pl.coalesce("relative_effort_precise", pl.col("relative_effort").cast(pl.Float64)).alias(
-            "relative_effort"
-        ),
+        pl.when(later.not_()).then(_flag("competition")).alias("is_race"),
+        pl.when(later.not_())
+        .then(pl.coalesce(_flag("commute"), _flag("commute_flag")))
+        .alias("is_commute"),
+        _words("activity_gear").alias("gear_name"),
+        _words("perceived_exertion").cast(pl.Float64).alias("perceived_exertion"),
+        pl.coalesce(
+            _csv("relative_effort_precise"), _csv("relative_effort").cast(pl.Float64)
+        ).alias("relative_effort"),
         pl.col("laps"),
     )
+
+
+def _csv(column: str) -> pl.Expr:
+    """An activities.csv figure, for a row whose file is one activity (or that has no
+    file): a file of several sessions has it for the whole upload, not for any session."""
+    return pl.when(pl.col("_split").not_()).then(pl.col(column))
+
+
+def _words(column: str) -> pl.Expr:
+    """What the runner wrote or chose on the activities.csv row (description, gear, RPE),
+    which goes to the first session of its file."""
+    return pl.when(pl.col(SESSION) == 0).then(pl.col(column))
 
 
 def _total(file_column: str, csv_value: pl.Expr) -> pl.Expr:
@@ -181,7 +257,9 @@ def _file_average(stream: str, csv_column: str | None = None) -> pl.Expr:
     average = pl.col(f"file_avg_{stream}")
     if csv_column is None:
         return average
-    return pl.coalesce(average, pl.when(pl.col(f"file_max_{stream}").is_null()).then(csv_column))
+    return pl.coalesce(
+        average, pl.when(pl.col(f"file_max_{stream}").is_null()).then(_csv(csv_column))
+    )
 
 
 def _flag(column: str) -> pl.Expr:
@@ -232,12 +310,16 @@ def healthkit_candidates(workouts: pl.DataFrame, statistics: pl.DataFrame) -> pl
 
 def strava_samples(samples: pl.DataFrame) -> pl.DataFrame:
     """The samples on terra names, by recording (runner_id, external_id): external_id stays
-    Strava's activity id as loaded (a number), not turned into text for millions of rows
-    only to find each one's recording. A recording without any distance (a GPX track) gets
+    Strava's activity id as loaded (a number; a later session of a file: its
+    `session_external_id`), not turned into text for millions of rows only to find each
+    one's recording. A recording without any distance (a GPX track) gets
     the great-circle distance along its positions, as Apple Health routes do."""
+    recording = pl.col("activity_id")
+    if SESSION in samples.columns and samples[SESSION].max():
+        recording = session_external_id(recording, pl.col(SESSION))
     frame = samples.select(
         "runner_id",
-        pl.col("activity_id").alias("external_id"),
+        recording.alias("external_id"),
         pl.col("timestamp").cast(UTC),
         "elapsed_seconds",
         "heart_rate_bpm",

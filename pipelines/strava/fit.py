@@ -308,6 +308,6 @@ def decode_fit(data: bytes) -> Decoded:
     summary["session_count"] = len(sessions) or 1
     summary["utc_offset_seconds"] = _utc_offset(messages)
     summary.update(_device(messages))
-    fill_from_samples(summary, decoded.samples)
+    fill_from_samples(summary, decoded.samples.columns)
     decoded.summary = summary
     return decoded

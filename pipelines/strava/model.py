@@ -76,12 +76,17 @@ class SampleBuilder:
     (transforms.terra_sources `one_sample_per_instant`): a value only one of them has is
     kept, values several have are averaged. A value outside `warehouse.plausibility.SAMPLES`
     (a 0 bpm heart rate from a strap without contact) is left out and counted in `dropped`;
-    the rest of its record loads."""
+    the rest of its record loads. Each sample keeps the session of its first record
+    (`session_index`)."""
 
     __slots__ = ("added", "columns", "counts", "dropped", "index")
 
     def __init__(self) -> None:
-        self.columns: dict[str, list] = {"timestamp": [], **{f: [] for f in SAMPLE_FIELDS}}
+        self.columns: dict[str, list] = {
+            "timestamp": [],
+            "session_index": [],
+            **{f: [] for f in SAMPLE_FIELDS},
+        }
         self.index: dict[int, int] = {}
         self.counts: dict[tuple[int, str], int] = {}  # values averaged so far, where > 1
         self.added = 0
@@ -90,8 +95,8 @@ class SampleBuilder:
     def __len__(self) -> int:
         return len(self.columns["timestamp"])
 
-    def add(self, ts_us: int, values: tuple) -> None:
-        """`values` in SAMPLE_FIELDS order."""
+    def add(self, ts_us: int, values: tuple, session: int = 0) -> None:
+        """`values` in SAMPLE_FIELDS order, recorded in the file's session `session`."""
         self.added += 1
         values = tuple(map(self._plausible, SAMPLE_FIELDS, _SAMPLE_BOUNDS, values))
         cols = self.columns
@@ -99,6 +104,7 @@ class SampleBuilder:
         if row is None:
             self.index[ts_us] = len(cols["timestamp"])
             cols["timestamp"].append(ts_us)
+            cols["session_index"].append(session)
             for name, v in zip(SAMPLE_FIELDS, values, strict=True):
                 cols[name].append(v)
             return
@@ -123,6 +129,11 @@ class SampleBuilder:
             seen[0] += 1
         return None
 
+    def of_session(self, session: int) -> dict[str, list]:
+        """The columns of one session's samples."""
+        rows = [i for i, s in enumerate(self.columns["session_index"]) if s == session]
+        return {name: [values[i] for i in rows] for name, values in self.columns.items()}
+
     def rejections(self) -> list[tuple[str, str]]:
         """(location, reason) per field with values that cannot be true."""
         return [
@@ -137,10 +148,15 @@ class SampleBuilder:
 
 @dataclass
 class Decoded:
-    """One decoded activity file. `usable` is False when nothing in it can be loaded."""
+    """One decoded activity file. `usable` is False when nothing in it can be loaded.
+
+    `summary` is the whole file's. A file holding several activities (a TCX file's
+    <Activity> elements) also has `sessions`, one summary each, in file order; their laps
+    and samples carry their position there (`session_index`)."""
 
     file_format: str
     summary: dict[str, Any] = field(default_factory=dict)
+    sessions: list[dict[str, Any]] = field(default_factory=list)
     laps: list[dict[str, Any]] = field(default_factory=list)
     samples: SampleBuilder = field(default_factory=SampleBuilder)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (location, reason)
@@ -150,11 +166,15 @@ class Decoded:
 
 def drop_implausible_summary(decoded: Decoded) -> list[tuple[str, str]]:
     """Leave out the session and lap values outside `warehouse.plausibility.SUMMARY` (a
-    corrupt max speed); (location, reason) for each. The rest of the file loads."""
+    corrupt max speed); (location, reason) for each. The rest of the file loads. A file of
+    several sessions reports each session's (the whole file's summary is not loaded)."""
     problems = []
-    parts = [("session", decoded.summary)] + [
-        (f"lap {i + 1}", lap) for i, lap in enumerate(decoded.laps)
-    ]
+    if decoded.sessions:
+        drop_implausible(decoded.summary, SUMMARY)
+        sessions = [(f"session {k + 1}", s) for k, s in enumerate(decoded.sessions)]
+    else:
+        sessions = [("session", decoded.summary)]
+    parts = sessions + [(f"lap {i + 1}", lap) for i, lap in enumerate(decoded.laps)]
     for where, values in parts:
         problems += [
             (where, f"{name} {value:g} cannot be true (plausible: {bounds}); left out")
@@ -167,11 +187,11 @@ def fail(file_format: str, location: str, reason: str) -> Decoded:
     return Decoded(file_format, problems=[(location, reason)], usable=False)
 
 
-def fill_from_samples(summary: dict[str, Any], samples: SampleBuilder) -> None:
-    """Derive the maxima, start and extent the file's summary lacks (e.g. a Fenix 2 session
-    without heart rate). Averages and moving time are left to terra, which weighs samples
-    by time (`transforms.activity_metrics`): a plain mean of irregular samples is not one."""
-    cols = samples.columns
+def fill_from_samples(summary: dict[str, Any], cols: dict[str, list]) -> None:
+    """Derive the maxima, start and extent the summary lacks (e.g. a Fenix 2 session
+    without heart rate) from its samples' columns (`SampleBuilder.columns` or `of_session`).
+    Averages and moving time are left to terra, which weighs samples by time
+    (`transforms.activity_metrics`): a plain mean of irregular samples is not one."""
     for column, max_key in SAMPLE_MAXIMA:
         values = [v for v in cols[column] if v is not None]
         if values and summary.get(max_key) is None:
@@ -240,46 +260,63 @@ def _table(rows: dict[str, list], schema: pa.Schema) -> pa.Table:
 def to_tables(
     decoded: Decoded, runner_id: str, activity_id: int, source_file: str
 ) -> dict[str, pa.Table]:
-    """`activity_files` (one row), `laps` and `samples` tables for one decoded file."""
+    """`activity_files` (one row per session the file holds apart, else one), `laps` and
+    `samples` tables for one decoded file."""
     cols = decoded.samples.columns
     n = len(cols["timestamp"])
     order = sorted(range(n), key=cols["timestamp"].__getitem__)
     if order != list(range(n)):
         cols = {k: [v[i] for i in order] for k, v in cols.items()}
     ts = cols["timestamp"]
-    t0 = ts[0] if ts else 0
+    first_of: dict[int, int] = {}  # session -> its first timestamp
+    for t, session in zip(ts, cols["session_index"], strict=True):
+        first_of.setdefault(session, t)
     sample_rows: dict[str, list] = {
         "runner_id": [runner_id] * n,
         "activity_id": [activity_id] * n,
         "timestamp": ts,
-        "elapsed_seconds": [(t - t0) / 1e6 for t in ts],
+        "session_index": cols["session_index"],
+        "elapsed_seconds": [
+            (t - first_of[s]) / 1e6 for t, s in zip(ts, cols["session_index"], strict=True)
+        ],
         **{f: cols[f] for f in SAMPLE_FIELDS},
     }
 
-    summary = decoded.summary
     problem = "; ".join(reason for _, reason in decoded.problems) or None
-    file_row = {
-        **{f.name: [summary.get(f.name)] for f in ACTIVITY_FILES_SCHEMA},
-        "runner_id": [runner_id],
-        "activity_id": [activity_id],
-        "source_file": [source_file],
-        "file_format": [decoded.file_format],
-        "session_count": [summary.get("session_count", 1)],
-        "lap_count": [len(decoded.laps)],
-        "record_count": [decoded.record_count],
-        "sample_count": [n],
-        "decode_problem": [problem],
-    }
+    sessions = decoded.sessions or [decoded.summary]
+    session_count = decoded.summary.get("session_count", 1)
+    file_rows: dict[str, list] = {f.name: [] for f in ACTIVITY_FILES_SCHEMA}
+    for k, summary in enumerate(sessions):
+        row = {
+            **{f.name: summary.get(f.name) for f in ACTIVITY_FILES_SCHEMA},
+            "runner_id": runner_id,
+            "activity_id": activity_id,
+            "source_file": source_file,
+            "file_format": decoded.file_format,
+            "session_index": k,
+            "session_count": session_count,
+            "lap_count": len(decoded.laps),
+            "record_count": decoded.record_count,
+            "sample_count": n,
+            "decode_problem": problem,
+        }
+        if decoded.sessions:
+            row["lap_count"] = sum(lap.get("session_index") == k for lap in decoded.laps)
+            row["record_count"] = summary.get("record_count")
+            row["sample_count"] = sum(s == k for s in cols["session_index"])
+        for name, value in row.items():
+            file_rows[name].append(value)
     lap_rows: dict[str, list] = {f.name: [] for f in LAPS_SCHEMA}
     for i, lap in enumerate(decoded.laps):
         for f in LAPS_SCHEMA:
             lap_rows[f.name].append(lap.get(f.name))
         lap_rows["lap_index"][i] = i
+        lap_rows["session_index"][i] = lap.get("session_index", 0)
         lap_rows["runner_id"][i] = runner_id
         lap_rows["activity_id"][i] = activity_id
         lap_rows["source_file"][i] = source_file
     return {
-        "activity_files": _table(file_row, ACTIVITY_FILES_SCHEMA),
+        "activity_files": _table(file_rows, ACTIVITY_FILES_SCHEMA),
         "laps": _table(lap_rows, LAPS_SCHEMA),
         "samples": _table(sample_rows, SAMPLES_SCHEMA),
     }

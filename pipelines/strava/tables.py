@@ -30,13 +30,22 @@ ACTIVITIES = RawTable(
 
 ACTIVITY_FILES = RawTable(
     name="activity_files",
-    primary_key=("runner_id", "activity_id"),
+    primary_key=("runner_id", "activity_id", "session_index"),
+    merge_key=("runner_id", "activity_id"),
+    added_keys=("session_index",),
     doc=(
-        "Summary decoded from each activity's own file (FIT, GPX or TCX, optionally .gz). "
-        "One row per file even for multi-session FIT / TCX MultiSportSession files: totals "
-        "(time, distance, calories, ascent) are summed over sessions, maxima are the maximum, "
-        "averages are timer-time weighted, and `sport` is `multisport` when the sessions "
-        "differ (`session_count` tells); every lap and sample of every session is kept. "
+        "Summary decoded from each activity's own file (FIT, GPX or TCX, optionally .gz), one "
+        "row per activity the file holds: a TCX file with several <Activity> elements (a "
+        "MultiSportSession's FirstSport/NextSport, or several under <Activities>) has one row "
+        "per session, `session_index` 0, 1, ... in file order, each with its own start, "
+        "sport, totals and maxima from its own laps and trackpoints (`lap_count`, "
+        "`record_count` and `sample_count` are the session's, `session_count` the file's). "
+        "A FIT file stays one row even with several sessions: totals (time, distance, "
+        "calories, ascent) are summed over sessions, maxima are the maximum, averages are "
+        "timer-time weighted, and `sport` is `multisport` when the sessions differ "
+        "(`session_count` tells). Every lap and sample of every session is kept. A reload of a "
+        "file replaces all its rows; rows loaded before sessions were told apart have no "
+        "`session_index` (read it as 0). "
         "Missing session maxima (e.g. max heart rate on a Fenix 2) are derived from the "
         "samples; missing averages stay null (terra weighs the samples by time). Cadence is "
         "steps/min for running, walking and hiking (FIT/TCX/GPX store "
@@ -48,7 +57,8 @@ ACTIVITY_FILES = RawTable(
         "number of FIT record messages / trackpoints read; `sample_count` the rows in "
         "`samples` (records sharing a timestamp are merged). `decode_problem` is set when the "
         "file only partly decoded (the rejection is also recorded in quarantine); terra then "
-        "takes the activity's totals from activities.csv. Summary or lap values that cannot "
+        "takes the activity's totals from activities.csv (never for a file of several "
+        "sessions: the CSV row is the whole upload's). Summary or lap values that cannot "
         "be true (warehouse.plausibility.SUMMARY) are left out and quarantined."
     ),
 )
@@ -57,9 +67,10 @@ LAPS = RawTable(
     name="laps",
     primary_key=("runner_id", "activity_id", "lap_index"),
     doc=(
-        "Laps of each activity file in file order (`lap_index` from 0), across all sessions. "
-        "Times UTC; cadence as in `activity_files`; `trigger` is FIT `lap_trigger` or TCX "
-        "`TriggerMethod`. GPX files have no laps."
+        "Laps of each activity file in file order (`lap_index` from 0), across all sessions; "
+        "`session_index` is the `activity_files` row the lap belongs to. Times UTC; cadence "
+        "as in `activity_files`; `trigger` is FIT `lap_trigger` or TCX `TriggerMethod`. GPX "
+        "files have no laps."
     ),
 )
 
@@ -71,7 +82,8 @@ SAMPLES = RawTable(
         "Trackpoint) with a timestamp; records without one are skipped and records sharing a "
         "timestamp merged (a value only one has is kept, values several have are averaged). "
         "Values that cannot be true (warehouse.plausibility.SAMPLES, e.g. 0 bpm) are left "
-        "out and counted in quarantine. `elapsed_seconds` counts from the first sample. "
+        "out and counted in quarantine. `session_index` is the `activity_files` row the "
+        "sample belongs to; `elapsed_seconds` counts from that session's first sample. "
         "Speed is FIT `enhanced_speed` when present, altitude `enhanced_altitude`; FIT "
         "semicircles are converted to degrees; cadence as in `activity_files`."
     ),
@@ -85,6 +97,7 @@ ACTIVITY_FILES_SCHEMA = pa.schema(
         ("activity_id", pa.int64()),
         ("source_file", pa.string()),
         ("file_format", pa.string()),
+        ("session_index", pa.int32()),
         ("sport", pa.string()),
         ("sub_sport", pa.string()),
         ("start_time", UTC_US),
@@ -119,6 +132,7 @@ LAPS_SCHEMA = pa.schema(
         ("runner_id", pa.string()),
         ("activity_id", pa.int64()),
         ("lap_index", pa.int32()),
+        ("session_index", pa.int32()),
         ("sport", pa.string()),
         ("start_time", UTC_US),
         ("end_time", UTC_US),
@@ -153,6 +167,7 @@ SAMPLES_SCHEMA = pa.schema(
         ("runner_id", pa.string()),
         ("activity_id", pa.int64()),
         ("timestamp", UTC_US),
+        ("session_index", pa.int32()),
         ("elapsed_seconds", pa.float64()),
         *((name, pa.float64()) for name in SAMPLE_FIELDS),
     ]

@@ -20,6 +20,7 @@ from pipelines.strava.model import (
     combine_sessions,
     fail,
     fill_from_samples,
+    first,
     num,
 )
 from transforms.units import EARTH_RADIUS_METERS
@@ -163,7 +164,7 @@ def decode_gpx(data: bytes) -> Decoded:
         "device_product": root.get("creator"),
         "session_count": 1,
     }
-    fill_from_samples(summary, samples)
+    fill_from_samples(summary, samples.columns)
     decoded.summary = summary
     return decoded
 
@@ -176,7 +177,9 @@ def _child_text(el: Any, ns: str, *path: str) -> str | None:
     return el.text
 
 
-def _tcx_lap(lap: Any, ns: str, sport: str | None, factor: float, samples: SampleBuilder):
+def _tcx_lap(
+    lap: Any, ns: str, sport: str | None, factor: float, samples: SampleBuilder, session: int
+):
     start = parse_time_us(lap.get("StartTime"))
     timer = num(_child_text(lap, ns, "TotalTimeSeconds"))
     ext: dict[str, float | None] = {}
@@ -230,12 +233,14 @@ def _tcx_lap(lap: Any, ns: str, sport: str | None, factor: float, samples: Sampl
                 dist,
                 None,
             ),
+            session,
         )
     end = last_ts
     if start is not None and timer is not None:
         timer_end = start + round(timer * 1e6)
         end = timer_end if end is None else max(end, timer_end)
     row = {
+        "session_index": session,
         "sport": sport,
         "start_time": start,
         "end_time": end,
@@ -257,6 +262,9 @@ def _tcx_lap(lap: Any, ns: str, sport: str | None, factor: float, samples: Sampl
 
 
 def decode_tcx(data: bytes) -> Decoded:
+    """Every <Activity> with laps or trackpoints is a session of its own, in file order:
+    the FirstSport/NextSport of a MultiSportSession, or several <Activity> under
+    <Activities> (often on different days). A file of several has `sessions`."""
     root, failed = _parse(data, "tcx")
     if failed is not None:
         return failed
@@ -265,56 +273,68 @@ def decode_tcx(data: bytes) -> Decoded:
     ns = root.tag[: root.tag.rfind("}") + 1]
     decoded = Decoded("tcx")
     parts = []
-    device: dict[str, Any] = {}
     for activity in root.iter(f"{ns}Activity"):
+        session = len(parts)
         raw_sport = activity.get("Sport")
         sport = TCX_SPORTS.get((raw_sport or "").lower(), raw_sport.lower() if raw_sport else None)
         factor = cadence_factor(sport)
         before = len(decoded.samples)
         laps = []
+        records = 0
         for lap in activity.findall(f"{ns}Lap"):
-            row, count = _tcx_lap(lap, ns, sport, factor, decoded.samples)
+            row, count = _tcx_lap(lap, ns, sport, factor, decoded.samples, session)
             laps.append(row)
-            decoded.record_count += count
-        decoded.laps.extend(laps)
-        part = {
-            "sport": sport,
-            "start_time": min(
-                (lap["start_time"] for lap in laps if lap["start_time"] is not None),
-                default=parse_time_us(_child_text(activity, ns, "Id")),
-            ),
-        }
-        for key in ("total_timer_time_seconds", "distance_meters", "calories_kcal"):
-            values = [lap[key] for lap in laps if lap[key] is not None]
-            part[key] = sum(values) if values else None
-        ends = [lap["end_time"] for lap in laps if lap["end_time"] is not None]
-        if ends and part["start_time"] is not None:
-            part["total_elapsed_time_seconds"] = (max(ends) - part["start_time"]) / 1e6
-        for key in ("max_heart_rate_bpm", "max_speed_mps"):
-            values = [lap[key] for lap in laps if lap[key] is not None]
-            part[key] = max(values) if values else None
-        for key in ("avg_heart_rate_bpm", "avg_cadence_spm", "avg_speed_mps", "avg_power_watts"):
-            pairs = [
-                (lap[key], lap["total_timer_time_seconds"] or 0.0)
-                for lap in laps
-                if lap[key] is not None
-            ]
-            weight = sum(w for _, w in pairs)
-            part[key] = sum(v * w for v, w in pairs) / weight if pairs and weight else None
+            records += count
         if len(decoded.samples) == before and not laps:
             continue
+        decoded.laps.extend(laps)
+        decoded.record_count += records
+        part = _tcx_session(activity, ns, sport, laps)
+        part["record_count"] = records
         parts.append(part)
-        creator = activity.find(f"{ns}Creator")
-        if creator is not None and not device:
-            device = {
-                "device_product": _child_text(creator, ns, "Name"),
-                "device_serial_number": _child_text(creator, ns, "UnitId"),
-            }
     if not parts:
         return fail("tcx", "line 1", "TCX file has no activity with laps or trackpoints")
+    device = {k: first(*(p[k] for p in parts)) for k in ("device_product", "device_serial_number")}
     summary = combine_sessions(parts)
     summary["session_count"] = len(parts)
     summary.update(device)
-    fill_from_samples(summary, decoded.samples)
+    fill_from_samples(summary, decoded.samples.columns)
     decoded.summary = summary
+    if len(parts) > 1:
+        for session, part in enumerate(parts):
+            fill_from_samples(part, decoded.samples.of_session(session))
+            part["session_count"] = len(parts)
+        decoded.sessions = parts
     return decoded
+
+
+def _tcx_session(activity: Any, ns: str, sport: str | None, laps: list[dict]) -> dict[str, Any]:
+    """One <Activity>'s summary from its laps: sums, maxima, timer-weighted averages."""
+    part: dict[str, Any] = {
+        "sport": sport,
+        "start_time": min(
+            (lap["start_time"] for lap in laps if lap["start_time"] is not None),
+            default=parse_time_us(_child_text(activity, ns, "Id")),
+        ),
+    }
+    for key in ("total_timer_time_seconds", "distance_meters", "calories_kcal"):
+        values = [lap[key] for lap in laps if lap[key] is not None]
+        part[key] = sum(values) if values else None
+    ends = [lap["end_time"] for lap in laps if lap["end_time"] is not None]
+    if ends and part["start_time"] is not None:
+        part["total_elapsed_time_seconds"] = (max(ends) - part["start_time"]) / 1e6
+    for key in ("max_heart_rate_bpm", "max_speed_mps"):
+        values = [lap[key] for lap in laps if lap[key] is not None]
+        part[key] = max(values) if values else None
+    for key in ("avg_heart_rate_bpm", "avg_cadence_spm", "avg_speed_mps", "avg_power_watts"):
+        pairs = [
+            (lap[key], lap["total_timer_time_seconds"] or 0.0)
+            for lap in laps
+            if lap[key] is not None
+        ]
+        weight = sum(w for _, w in pairs)
+        part[key] = sum(v * w for v, w in pairs) / weight if pairs and weight else None
+    creator = activity.find(f"{ns}Creator")
+    part["device_product"] = None if creator is None else _child_text(creator, ns, "Name")
+    part["device_serial_number"] = None if creator is None else _child_text(creator, ns, "UnitId")
+    return part
