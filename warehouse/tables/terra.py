@@ -49,8 +49,9 @@ def provenance() -> dict:
     return {
         "source": text("Source whose values won for this row (highest priority)", isin=SOURCES),
         "external_id": text(
-            "Id of the row in its winning source (Strava activity id, "
-            "HealthKit UUID/hash, FIT serial + time)"
+            "Id of the row in its winning source (Strava activity id; for the 2nd and later "
+            "session of a multi-session file, that id x 1000 + session number; HealthKit "
+            "UUID/hash, FIT serial + time)"
         ),
         "merged_from": records(
             "Every source row merged into this one",
