@@ -138,6 +138,8 @@ class StravaStub:
     """Activity id -> the detail answered instead (a malformed one)."""
     throttle: int = 0
     """The next this-many API requests answer 429 with Retry-After: 1."""
+    expires_in: int = 21600
+    """Seconds an access token lives (Strava: six hours)."""
     short_limit: int = 100
     daily_limit: int = 1000
     usage: int = 0
@@ -221,8 +223,8 @@ class StravaStub:
             "token_type": "Bearer",
             "access_token": access,
             "refresh_token": refresh,
-            "expires_at": int(dt.datetime.now(dt.UTC).timestamp()) + 21600,
-            "expires_in": 21600,
+            "expires_at": int(dt.datetime.now(dt.UTC).timestamp()) + self.expires_in,
+            "expires_in": self.expires_in,
         }
         if form.get("grant_type") == "authorization_code":
             athlete = self.athletes[athlete_id]

@@ -226,3 +226,33 @@ def test_the_cli_connects_syncs_and_lists_a_disconnected_runner(
     assert "disconnected: Strava" in listed.output
     assert "Strava refused the refresh token" in strava_statuses_of(home)["ana"]
     assert "r0" not in (home.root / KEY_FILE).read_text()
+
+
+def test_a_spent_15_minute_window_is_waited_out_before_the_next_request(
+    stub: StravaStub,
+) -> None:
+    waits: list[float] = []
+    session = StravaSession(sleep=waits.append, clock=lambda: 1_000.0)  # 100 s past :15
+    session.limits.read({"X-RateLimit-Limit": "200,2000", "X-RateLimit-Usage": "200,450"})
+    assert session.limits.short_spent and not session.limits.daily_spent
+    url = stub.server.server_address
+    session.get(f"http://{url[0]}:{url[1]}/api/v3/athlete")
+    assert waits == [801.0]  # to the next quarter hour (1 s past it)
+    assert session.limits.daily == [(1000, 1)]  # what the stub said since
+
+
+def test_an_expiring_access_token_is_refreshed_during_the_sync(
+    home: CadenceHome, stub: StravaStub
+) -> None:
+    stub.athlete(ANA, "ana_runs", "r0")
+    _runs(stub, ANA, [3, 2], first_id=400)
+    connect_runner(home, "ana", refresh_token="r0")
+    stub.expires_in = 60  # inside the refresh margin: each request needs a fresh token
+    posts = len(stub.token_posts)
+    report = sync_runners(home, session_factory=_no_wait)
+    assert report.loaded == 2
+    refreshes = len(stub.token_posts) - posts
+    assert refreshes > 2  # not only once at the start
+    # every rotated token was stored: the latest one (the only one still valid) works
+    stub.expires_in = 21600
+    assert sync_runners(home, session_factory=_no_wait).runners[0].outcome == "synced"
