@@ -108,7 +108,7 @@ class StravaSession(requests.Session):
         self.sleep(seconds)
         self.limits.short = []  # a new window: what Strava says next counts
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", REQUEST_TIMEOUT_S)
         # the caller's response hooks (dlt's raise-for-status) see only the answer kept
         hooks, request.hooks = request.hooks, {"response": []}

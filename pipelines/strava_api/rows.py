@@ -183,6 +183,10 @@ def _number(item: dict[str, Any], key: str, activity_id: int) -> float | None:
     return float(value)
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _integer(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -197,8 +201,8 @@ def activity_row(runner_id: str, detail: dict[str, Any], synced_at: dt.datetime)
     sport = detail.get("sport_type") or detail.get("type")
     if not isinstance(sport, str) or not sport:
         raise MalformedActivity(f"activity {activity_id} has no sport_type or type")
-    athlete = detail.get("athlete") if isinstance(detail.get("athlete"), dict) else {}
-    gear = detail.get("gear") if isinstance(detail.get("gear"), dict) else {}
+    athlete = _object(detail.get("athlete"))
+    gear = _object(detail.get("gear"))
     offset = _number(detail, "utc_offset", activity_id)
     return {
         "runner_id": runner_id,
@@ -285,9 +289,9 @@ def sample_columns(
         columns["timestamp"].append(start + dt.timedelta(seconds=second))
         columns["elapsed_seconds"].append(float(second))
         point = data["latlng"][i] if "latlng" in data else None
-        good_point = isinstance(point, list) and len(point) == 2
-        columns["latitude"].append(_finite(point[0]) if good_point else None)
-        columns["longitude"].append(_finite(point[1]) if good_point else None)
+        latitude, longitude = point if isinstance(point, list) and len(point) == 2 else (None, None)
+        columns["latitude"].append(_finite(latitude))
+        columns["longitude"].append(_finite(longitude))
         for key, column in STREAM_COLUMNS.items():
             columns[column].append(_finite(data[key][i]) if key in data else None)
         moving = data["moving"][i] if "moving" in data else None

@@ -53,7 +53,7 @@ def sync_cursor(con: duckdb.DuckDBPyConnection, runner_id: str) -> dt.datetime |
             f"SELECT max(start_date) FROM {DATASET}.activities WHERE runner_id = ?",
             [runner_id],
         )
-        if latest is not None:
+        if isinstance(latest, dt.datetime):
             return latest.astimezone(dt.UTC)
     if table_exists(con, "raw_strava.activities"):
         exported = scalar(
@@ -61,7 +61,7 @@ def sync_cursor(con: duckdb.DuckDBPyConnection, runner_id: str) -> dt.datetime |
             "SELECT max(activity_date) FROM raw_strava.activities WHERE runner_id = ?",
             [runner_id],
         )
-        if exported is not None:
+        if isinstance(exported, dt.datetime):
             return exported.astimezone(dt.UTC) - FIRST_SYNC_OVERLAP
     return None
 
@@ -77,8 +77,10 @@ def sync_runners(
 ) -> SyncReport:
     """Sync the connected runners (all, or those named); disconnects those Strava refuses."""
     home.create()
-    box = SecretBox.for_home(home.root)
     with open_warehouse(home.warehouse) as con:
+        if not scalar(con, "SELECT count(*) FROM coach.users WHERE status = 'connected'"):
+            return SyncReport()  # nobody connected: no key is made, no app settings needed
+        box = SecretBox.for_home(home.root)
         connections = StravaUsers(con, box).connections(runner_ids)
         runners = [
             RunnerToSync(c.runner_id, c.refresh_token, sync_cursor(con, c.runner_id))
