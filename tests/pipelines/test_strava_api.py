@@ -256,3 +256,29 @@ def test_an_expiring_access_token_is_refreshed_during_the_sync(
     # every rotated token was stored: the latest one (the only one still valid) works
     stub.expires_in = 21600
     assert sync_runners(home, session_factory=_no_wait).runners[0].outcome == "synced"
+
+
+def test_connect_with_an_oauth_code_and_a_key_from_the_environment(
+    home: CadenceHome, stub: StravaStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("CADENCE_SECRET_KEY", Fernet.generate_key().decode())
+    stub.athlete(BEN, "ben_runs", "unused")
+    stub.codes["code-from-redirect"] = BEN
+    connected = connect_runner(home, "ben", code="code-from-redirect")
+    assert (connected.strava_id, connected.username) == (BEN, "ben_runs")
+    assert stub.asked("/athlete") == []  # the code's answer names the athlete
+    assert not (home.root / KEY_FILE).exists()
+    assert strava_statuses_of(home) == {"ben": "connected"}
+    monkeypatch.setenv("CADENCE_SECRET_KEY", "not a key")
+    with pytest.raises(ValueError, match="CADENCE_SECRET_KEY is not a Fernet key"):
+        sync_runners(home)
+
+
+def test_a_key_file_others_can_read_is_refused(home: CadenceHome, stub: StravaStub) -> None:
+    stub.athlete(ANA, "ana_runs", "r0")
+    connect_runner(home, "ana", refresh_token="r0")
+    (home.root / KEY_FILE).chmod(0o644)
+    with pytest.raises(ValueError, match="can be read by others"):
+        sync_runners(home)
