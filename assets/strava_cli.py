@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -67,12 +68,12 @@ def sync(
         )
         raise typer.Exit(1)
     table = Table(title="Strava sync (raw_strava_api; merged: re-syncing adds nothing)")
-    for column in ("runner", "asked after", "new", "result"):
+    for column in ("runner", "asked for activities after", "new", "result"):
         table.add_column(column)
     for r in report.runners:
         table.add_row(
             r.runner_id,
-            str(r.asked_after) if r.asked_after is not None else "",
+            _after(r.asked_after),
             str(r.loaded),
             r.sentence(),
         )
@@ -81,3 +82,11 @@ def sync(
         console.print(f"Quarantined {rejection.runner_id}: {rejection}", markup=False)
     if any(r.outcome in ("disconnected", "failed") for r in report.runners):
         raise typer.Exit(1)
+
+
+def _after(epoch: int | None) -> str:
+    if epoch is None:
+        return ""
+    if epoch == 0:
+        return "the first activity"
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

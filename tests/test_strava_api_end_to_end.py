@@ -100,6 +100,14 @@ def test_connect_sync_materialize_adds_exactly_the_new_activities(
         "WHERE runner_id = ? AND external_id IN (SELECT unnest(?))",
         [runner_id, [str(i) for i in new_ids]],
     )
+    assert {r[0]: r[2] for r in races}[str(new_ids[1])] == "race"
+    vdot_from = _one(
+        home,
+        "SELECT a.external_id FROM coach.runners r JOIN terra.activities a "
+        "ON a.activity_id = r.running.vdot_activity_id WHERE r.runner_id = ?",
+        [runner_id],
+    )
+    assert vdot_from == [(str(new_ids[1]),)]  # the race Strava flagged sets the VDOT
     assert sorted((r[0], r[1]) for r in races) == [
         (str(new_ids[0]), False),
         (str(new_ids[1]), True),
