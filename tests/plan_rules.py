@@ -116,6 +116,17 @@ def race_band(race_km: float) -> tuple[int, int, float]:
     return 14, 14, 0.60
 
 
+def longest_taper_days(race_km: float) -> int:
+    """The longest taper kb_taper_length_by_distance allows: 10 days up to 10.5 km, 14 up to
+    21.5 km, 21 beyond. A drop in volume inside it may be the taper opening, not a lighter
+    week."""
+    if race_km <= 10.5:
+        return 10
+    if race_km <= 21.5:
+        return 14
+    return 21
+
+
 def runs(sessions: Iterable[Row]) -> list[Row]:
     return [s for s in sessions if not s.get("is_rest_day") and s["session_type"] != "rest"]
 
@@ -141,14 +152,18 @@ def week_km(week: Iterable[Row]) -> float:
     return sum(s["distance_km"] or 0.0 for s in runs(week))
 
 
-def pre_taper_weeks(sessions: Iterable[Row], runner: Row, plan: Row) -> dict[int, list[Row]]:
+def pre_taper_weeks(
+    sessions: Iterable[Row], runner: Row, plan: Row, *, longest: bool = False
+) -> dict[int, list[Row]]:
     """Calendar weeks wholly before the taper: before the race's shortest taper window
-    (`race_band`) for a race plan, every week otherwise."""
+    (`race_band`), or its longest (`longest_taper_days`) when `longest`, for a race plan;
+    every week otherwise."""
     weeks = weeks_of(sessions)
     race = race_of(runner, plan)
     if race is None:
         return weeks
-    taper_start = race[0] - dt.timedelta(days=race_band(race[1])[0])
+    days = longest_taper_days(race[1]) if longest else race_band(race[1])[0]
+    taper_start = race[0] - dt.timedelta(days=days)
     return {
         n: week for n, week in weeks.items() if max(s["scheduled_date"] for s in week) < taper_start
     }
@@ -425,12 +440,13 @@ def build_violations(plan: Row, sessions: list[Row], runner: Row) -> list[str]:
 
 
 def recovery_week_violations(plan: Row, sessions: list[Row], runner: Row) -> list[str]:
-    """A lighter week (flagged `is_recovery_week`, or any week before the taper more than
-    10 % below the week before) is 20-30 % below the week before (beginners and returning
-    runners 20-50 %: kb_recovery_weeks), with one point of slack."""
+    """A lighter week (flagged `is_recovery_week`, or any week wholly before the longest taper
+    the race allows more than 10 % below the week before) is 20-30 % below the week before
+    (beginners and returning runners 20-50 %: kb_recovery_weeks), with one point of slack.
+    A marathon taper may open 21 days out: its first week's drop is the taper's."""
     weeks = {n: week_km(w) for n, w in weeks_of(sessions).items()}
     flagged = {w["week_number"] for w in plan.get("weekly_plan") or [] if w["is_recovery_week"]}
-    before_taper = set(pre_taper_weeks(sessions, runner, plan))
+    before_taper = set(pre_taper_weeks(sessions, runner, plan, longest=True))
     low, high = RECOVERY_CUT_BEGINNER if is_beginner(runner) else RECOVERY_CUT
     problems = []
     for n, volume in weeks.items():

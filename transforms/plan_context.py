@@ -32,7 +32,7 @@ from transforms.plan_calendar import (
     taper_weeks,
     total_weeks,
 )
-from transforms.plan_inputs import MINIMUM_START_KM, PlanInputs, plan_inputs
+from transforms.plan_inputs import PlanInputs, plan_inputs
 from transforms.plan_sessions import ZoneTargets
 from transforms.race_window import RaceWindow
 from transforms.safeguards import Rule, SafeguardEngine, rules_from_rows
@@ -195,7 +195,7 @@ def plan_context(
     taper = taper_weeks(race, start, weeks) if race else 0
     longest_run_km = longest_run_seconds(engine, inputs) / targets.mid_pace("E")
     capacity_km = floor_tenth(inputs.runs_per_week * longest_run_km)
-    start_km = min(max(inputs.weekly_volume_km, MINIMUM_START_KM), capacity_km)
+    start_km = min(inputs.volume_before_km, capacity_km)
     return PlanContext(
         reference=reference,
         inputs=inputs,

@@ -57,7 +57,10 @@ def season_decisions(ctx: PlanContext, weeks: Sequence[Mapping[str, Any]]) -> li
     )
     held = []
     if inputs.weekly_volume_km < MINIMUM_START_KM:
-        held.append(f"raised to the {MINIMUM_START_KM:g} km minimum")
+        held.append(
+            f"raised to the {MINIMUM_START_KM:g} km minimum, the smallest week a plan starts "
+            "from; week 1's rise and change are measured against it"
+        )
     if ctx.capacity_km < max(inputs.weekly_volume_km, MINIMUM_START_KM):
         held.append(
             f"held to the {ctx.capacity_km:.1f} km that {inputs.runs_per_week} runs of "
@@ -69,7 +72,9 @@ def season_decisions(ctx: PlanContext, weeks: Sequence[Mapping[str, Any]]) -> li
         "The first week starts from what the runner actually runs"
         + (f" ({'; '.join(held)})" if held else "")
         + ".",
-        "kb_start_from_current_volume",
+        "kb_minimum_start_volume"
+        if inputs.weekly_volume_km < MINIMUM_START_KM
+        else "kb_start_from_current_volume",
     )
     add(
         f"Peak at {peak:.1f} km/week",

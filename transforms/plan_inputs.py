@@ -22,6 +22,8 @@ DEFAULT_WEEKLY_KM = {"beginner": 12.0, "casual": 20.0, "intermediate": 35.0, "ad
 DEFAULT_WEEKLY_KM_ELITE = 90.0
 DEFAULT_RUNS = {"beginner": 3, "casual": 4, "intermediate": 5, "advanced": 6, "elite": 6}
 MINIMUM_START_KM = 8.0
+"""kb_minimum_start_volume: the smallest week a plan starts from (a few runs or run/walks of
+at least 2-3 km), whatever less the runner runs now."""
 RESTART_SHARE = 0.5
 """Running less than half of what the runner declares reads as a break."""
 
@@ -75,6 +77,13 @@ class PlanInputs:
     hrv_latest: float | None
     context: dict[str, Any]
     """The runner's sections, for the safeguards' `applicable_when` conditions."""
+
+    @property
+    def volume_before_km(self) -> float:
+        """The week before week 1: what the runner runs, raised to the beginner minimum
+        (MINIMUM_START_KM, kb_minimum_start_volume). Week 1's rise and change are measured
+        against it, so a runner running 1 km a week starts at the minimum, not at 1.1 km."""
+        return max(self.weekly_volume_km, MINIMUM_START_KM)
 
     @property
     def has_injury_history(self) -> bool:

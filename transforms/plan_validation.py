@@ -275,7 +275,7 @@ def validate_plan(
     blocked = set((runner.get("schedule") or {}).get("blocked_days") or [])
     errors = _structural_errors(rows, blocked)
     repairs: list[str] = []
-    last_full = inputs.weekly_volume_km or None
+    last_full = inputs.volume_before_km
     previous_km = last_full
     for row in rows:
         if (

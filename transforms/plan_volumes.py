@@ -19,9 +19,9 @@ from transforms.plan_context import PlanContext, floor_tenth
 class VolumeProgress:
     """What the weeks built so far tell the next one."""
 
-    last_full_km: float | None
+    last_full_km: float
     """Running (the race aside) of the last full week: neither lighter nor taper. Before
-    week 1, the runner's current volume (None when they run nothing)."""
+    week 1, the runner's volume raised to the beginner minimum (`PlanInputs.volume_before_km`)."""
     peak_built_km: float = 0.0
     """The most running a week before the taper held."""
     streak: int = 0
@@ -43,8 +43,7 @@ class WeekTarget:
 
 
 def starting_progress(ctx: PlanContext) -> VolumeProgress:
-    volume = ctx.inputs.weekly_volume_km
-    return VolumeProgress(last_full_km=volume if volume > 0 else None)
+    return VolumeProgress(last_full_km=ctx.inputs.volume_before_km)
 
 
 def growth_weeks(ctx: PlanContext) -> int:
@@ -81,7 +80,7 @@ def week_target(ctx: PlanContext, week: int, progress: VolumeProgress) -> WeekTa
     phase = ctx.phase_of(week)
     is_recovery = is_lighter_week(ctx, week, progress)
     last_full = progress.last_full_km
-    reference = last_full or ctx.start_km
+    reference = last_full or ctx.start_km  # a last full week of 0 km grows from the start
     if is_recovery:
         target = reference * (1 - ctx.recovery_cut)
     elif week == 1:
@@ -91,7 +90,8 @@ def week_target(ctx: PlanContext, week: int, progress: VolumeProgress) -> WeekTa
     else:
         growth = growth_rate(ctx.start_km, ctx.peak_km, growth_weeks(ctx))
         target = min(reference * (1 + growth), max(ctx.peak_km, reference))
-    if last_full and not is_recovery and phase.name != "Taper":
+    # a taper week too: its days before the taper keep the week's own (risen) target
+    if last_full and not is_recovery:
         target = ctx.engine.check(
             "weekly_volume_increase_percent",
             100 * (target / last_full - 1),

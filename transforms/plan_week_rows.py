@@ -24,12 +24,12 @@ def plan_rows(
     ctx: PlanContext, weeks: Sequence[BuiltWeek]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The weekly-plan entries and the session rows of the built weeks (a week's volume
-    change is measured on the week before it, week 1's on the runner's current volume)."""
+    change is measured on the week before it, week 1's on `PlanInputs.volume_before_km`)."""
     week_rows: list[dict[str, Any]] = []
     sessions: list[dict[str, Any]] = []
     for built in weeks:
         rows = [session_row(ctx, built, day) for day in range(7)]
-        previous = week_rows[-1]["planned_volume_km"] if week_rows else ctx.inputs.weekly_volume_km
+        previous = week_rows[-1]["planned_volume_km"] if week_rows else ctx.inputs.volume_before_km
         week_rows.append(week_row(ctx, built.target, rows, previous))
         sessions.extend(rows)
     return week_rows, sessions

@@ -54,6 +54,8 @@ KIND_TYPES = {
 }
 MARATHON_FINISH_FROM_KM = 21.0
 """Peak long runs for races this long or longer finish at marathon pace."""
+MIN_RUNS_FOR_LONG_RUN = 2
+"""A long run is long next to the week's other runs: a week of one run has none."""
 SETTLE_ATTEMPTS = 20
 """Rounds of settling and topping up a week; each round only cuts or only grows, so a few
 suffice and the bound only guards against a cycle."""
@@ -90,6 +92,8 @@ def build_week(ctx: PlanContext, target: WeekTarget) -> BuiltWeek:
         ).value
     )
     run_days = [*fixed, *spread_days(open_days, fixed, runs - len(fixed))]
+    if len(run_days) < MIN_RUNS_FOR_LONG_RUN:
+        long_day = None
     days = {d: DayPlan(d, "easy") for d in run_days}
     if race_day is not None:
         days[race_day].session_type = "race"

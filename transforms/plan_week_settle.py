@@ -227,8 +227,10 @@ def keep_long_run_longest(ctx: PlanContext, days: dict[int, DayPlan]) -> bool:
 
 def top_up(ctx: PlanContext, target: WeekTarget, days: dict[int, DayPlan]) -> bool:
     """Give the km the week is short of (cut from quality work or the long run, or never
-    placed) to the easy runs and then to the quality sessions' cool-downs, each up to the
-    longest a run may last and never past the long run; True if any run grew."""
+    placed) to the easy runs, then to the quality sessions' cool-downs, then to the long run,
+    each up to the longest a run may last: the others never past the long run, the long run
+    never past its share of the week (so the runs after it can grow on the next call); True
+    if any run grew."""
     deficit = target.volume_km - running_km(ctx, days)
     long_day = long_run_of(days)
     longest = session_km(long_day.segments, ctx.targets) if long_day else math.inf
@@ -236,6 +238,7 @@ def top_up(ctx: PlanContext, target: WeekTarget, days: dict[int, DayPlan]) -> bo
     for growable in (
         [(d, "steady") for d in days.values() if d.session_type in EASY_RUN_TYPES],
         [(d, "cooldown") for d in days.values() if d.is_hard and d.session_type != "race"],
+        [(long_day, "steady")] if long_day else [],
     ):
         for plan, part in growable:
             if deficit < 0.1:
@@ -246,9 +249,10 @@ def top_up(ctx: PlanContext, target: WeekTarget, days: dict[int, DayPlan]) -> bo
             pace = segment_pace(segment, ctx.targets)
             seconds = session_seconds(plan.segments, ctx.targets)
             km = session_km(plan.segments, ctx.targets)
+            bound = _long_run_cap_km(ctx, target, days) if plan is long_day else longest
             room_km = min(
                 (ctx.longest_run_seconds - seconds) / pace,
-                longest - km,
+                bound - km,
                 tapered_run_km(ctx, target, plan.day) - km,
                 deficit / len(growable),
             )
@@ -265,3 +269,11 @@ def top_up(ctx: PlanContext, target: WeekTarget, days: dict[int, DayPlan]) -> bo
                 deficit -= add
                 grown = True
     return grown
+
+
+def _long_run_cap_km(ctx: PlanContext, target: WeekTarget, days: dict[int, DayPlan]) -> float:
+    """The longest long run the long-run-share safeguards allow in a week of the target's
+    size."""
+    week = {"planned_volume_km": target.volume_km, "runs_per_week": len(days)}
+    share = ctx.engine.limit("long_run_share_percent", week)
+    return math.inf if share is None else share / 100 * target.volume_km

@@ -41,6 +41,9 @@ MARATHON_FINISH_MIN_KM = 3.0
 RACE_ZONES = ((10.5, "I"), (21.5, "T"), (250.0, "M"))
 """The Daniels zone a race runs closest to, by distance (5K-10K near VO2max, half near
 threshold, longer near marathon pace): the intensity bucket the race counts toward."""
+MIN_RUN_KM = 2.0
+"""The smallest run a week holds (kb_minimum_start_volume): a 15-20 minute run/walk. A week
+whose volume is smaller still holds one run of this size rather than none."""
 QUALITY_MAX_SHARE = 0.5
 """Quality sessions (warm-up and cool-down included) take at most half the week's volume:
 the rest stays easy (kb_polarized_80_20)."""
@@ -86,11 +89,13 @@ def size_week(
         long_km = _long_run_km(ctx, target, quality_km, len(easy_days), context, long_day)
     easy_days = [d for d in days.values() if d.session_type == "easy"]
     remaining = volume - quality_km - long_km
-    while easy_days and remaining / len(easy_days) < MIN_EASY_RUN_KM:
+    # too little for every easy run: fewer, longer ones, but never a week without a run
+    fewest = 1 if len(easy_days) == len(days) else 0
+    while len(easy_days) > fewest and remaining / len(easy_days) < MIN_EASY_RUN_KM:
         dropped = min(easy_days, key=lambda d: (nearest_spaced_gap(d, days), d.day))
         easy_days.remove(dropped)
         del days[dropped.day]
-    each = remaining / len(easy_days) if easy_days else 0.0
+    each = max(remaining / len(easy_days), MIN_RUN_KM) if easy_days else 0.0
     for plan in easy_days:
         km = _cap_easy_km(ctx, target, each, plan, context)
         plan.template = ctx.template_for("easy")

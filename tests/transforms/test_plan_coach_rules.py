@@ -24,18 +24,11 @@ The checkers live in tests/plan_rules.py and recompute every figure from the ses
 Runners: `race` = race_runner_profiles() (coherent, race 3-30 weeks out on any weekday,
 sometimes blocked, any distance), `coherent` = coherent_runner_profiles() (every goal),
 `any` = runner_profiles() or a coherent one (rules 5 and 6 hold whatever the profile).
-
-Four rules the builder does not yet hold for every runner carry `xfail(strict=False)`
-(OPEN): week 1 of a runner with almost no volume and tiny weeks that drop every run, lighter
-weeks after such weeks, week 1's change on a start volume of 0 km, and the taper measured
-against a peak week that holds nothing. Drop the marker when
-the rule is met.
 """
 
 import datetime as dt
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -53,9 +46,6 @@ from transforms.plans import generate_plan
 
 RULE_SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-OPEN = pytest.mark.xfail(
-    reason="issue 11 open: weeks too small to hold a run (under about 3 km a run)", strict=False
 )
 
 
@@ -90,7 +80,6 @@ def test_the_race_is_on_race_day_whatever_the_weekday(profile):
     _holds(rules.race_day_violations, profile)
 
 
-@OPEN
 @RULE_SETTINGS
 @given(race_runner_profiles())
 def test_the_last_week_before_the_race_falls_from_the_peak(profile):
@@ -115,7 +104,6 @@ def test_the_long_run_is_the_longest_run_of_its_week(profile):
 # --- rule 3 ---------------------------------------------------------------------------------
 
 
-@OPEN
 @RULE_SETTINGS
 @given(coherent_runner_profiles())
 def test_week_one_starts_from_what_the_runner_runs(profile):
@@ -128,7 +116,6 @@ def test_race_plans_of_eight_weeks_build_above_week_one(profile):
     _holds(rules.build_violations, profile)
 
 
-@OPEN
 @RULE_SETTINGS
 @given(coherent_runner_profiles())
 def test_a_lighter_week_is_20_to_30_percent_lighter(profile):
@@ -138,7 +125,6 @@ def test_a_lighter_week_is_20_to_30_percent_lighter(profile):
 # --- rule 5 ---------------------------------------------------------------------------------
 
 
-@OPEN
 @RULE_SETTINGS
 @given(ANY_RUNNER)
 def test_weekly_figures_are_sums_of_their_sessions(profile):
@@ -239,6 +225,34 @@ def test_a_15k_without_pbs_in_pain():
                 "past_injuries": ["itbs"],
                 "current_pain": {"has_pain": True, "severity": 3.0, "location": "knee"},
             },
+        )
+    )
+
+
+def test_a_beginner_running_a_kilometre_a_week():
+    """Almost no running and seven runs a week: week 1 starts at the 8 km minimum (not at a
+    10 % rise on 1 km, which holds no run), in whole runs, and the 5K's taper falls from it."""
+    _all_hold(
+        runner(
+            running={
+                "experience_level": "beginner",
+                "current_volume": None,
+                "actual_weekly_volume_km": 1.0,
+                "runs_per_week": 7,
+            },
+            goals={"race_distance": 5.0, "race_date": dt.date(2026, 12, 9), "target_time": None},
+            schedule={"preferred_days": [], "blocked_days": []},
+        )
+    )
+
+
+def test_one_run_a_week():
+    """One run a week is a run, not a long run held to a share of itself (0 km)."""
+    _all_hold(
+        runner(
+            running={"experience_level": "beginner", "current_volume": None, "runs_per_week": 1},
+            goals={"goal_type": "base_building", "race_distance": None, "race_date": None},
+            schedule={"preferred_days": ["monday"], "blocked_days": []},
         )
     )
 

@@ -21,7 +21,8 @@ def test_the_start_and_peak_are_those_of_the_weeks():
         {"planned_volume_km": 5.0, "phase": "Taper"},
     ]
     found = {d.knowledge_id: d for d in season_decisions(ctx, weeks)}
-    start = found["kb_start_from_current_volume"]
+    assert "kb_start_from_current_volume" not in found
+    start = found["kb_minimum_start_volume"]
     assert start.what == "Start at 8.0 km/week"
     assert "raised to the 8 km minimum" in start.reasoning
     assert found["kb_peak_volume_by_distance"].what == "Peak at 9.5 km/week"

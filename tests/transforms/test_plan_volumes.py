@@ -1,5 +1,7 @@
 """Weekly volumes: each week's target from the weeks built before it."""
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -76,9 +78,31 @@ def test_progress_counts_full_weeks_and_keeps_the_last_full_one(ctx):
     assert after_taper.peak_built_km == 31.8 and after_taper.peak_long_km == 12.0
 
 
-def test_a_runner_without_running_starts_without_a_last_full_week():
-    ctx = plan_context(runner(running={"current_volume": 0.0}), AS_OF, reference())
-    assert starting_progress(ctx).last_full_km is None
+def test_a_runner_running_almost_nothing_starts_from_the_beginner_minimum():
+    """Week 1 is measured against the 8 km minimum, not the 1 km run now: it starts at 8 km
+    rather than at the 1.1 km a 10 % rise on 1 km would allow."""
+    ctx = plan_context(runner(running={"current_volume": 1.0}), AS_OF, reference())
+    assert starting_progress(ctx).last_full_km == 8.0
+    assert week_target(ctx, 1, starting_progress(ctx)).volume_km == 8.0
+
+
+def test_a_taper_week_rises_no_faster_than_a_full_week():
+    """A 5K on Friday of week 4: the Monday of week 3 is not yet in the taper, so it keeps the
+    week's own target, which the weekly rise holds like any other week's."""
+    ctx = plan_context(
+        runner(
+            running={"current_volume": 0.0, "experience_level": "advanced", "runs_per_week": 6},
+            goals={"race_distance": 5.0, "race_date": dt.date(2026, 12, 11)},
+            schedule={"preferred_days": [], "blocked_days": ["friday"]},
+        ),
+        AS_OF,
+        reference(),
+    )
+    assert ctx.peak_km / ctx.start_km > 1.5  # growth far above 10 % a week
+    progress = VolumeProgress(last_full_km=8.8, peak_built_km=8.8, streak=2)
+    taper_week = week_target(ctx, 3, progress)
+    assert taper_week.phase.name == "Taper"
+    assert taper_week.volume_km <= 8.8 * 1.1
 
 
 @given(last_full=st.floats(10.0, 60.0), streak=st.integers(0, 2), week=st.integers(2, 11))

@@ -77,6 +77,48 @@ def test_a_week_too_small_for_a_long_run_runs_easy_runs_instead(ctx):
     assert any("too small for a long run" in note for p in built.days.values() for note in p.notes)
 
 
+def test_a_week_of_one_run_has_no_long_run():
+    """A long run is long next to other runs: alone, the run is an easy run of the week's
+    volume (a long run held to its share of a one-run week would hold nothing)."""
+    ctx = plan_context(
+        runner(running={"runs_per_week": 1}, schedule={"preferred_days": ["sunday"]}),
+        AS_OF,
+        reference(),
+    )
+    built = _week(ctx, 1, 8.0)
+    assert [(day, plan.session_type) for day, plan in built.days.items()] == [(SUNDAY, "easy")]
+    assert session_km(built.days[SUNDAY].segments, ctx.targets) == pytest.approx(8.0, abs=0.1)
+
+
+def test_a_week_reaches_its_volume_when_a_session_gives_way_to_the_long_run():
+    """A fast runner's fartlek is longer than the long run of three runs in 18.5 km, so it
+    becomes an easy run no longer than the long run; the km it gave up go to the long run
+    (within its share) and then to the easy runs, and the week holds its 18.5 km."""
+    ctx = plan_context(
+        runner(
+            running={
+                "current_volume": 18.5,
+                "runs_per_week": 3,
+                "experience_level": "beginner",
+                "personal_bests": {"ten_k": {"time": 1800.0}},
+            },
+            goals={"goal_type": "general_health"},
+            schedule={
+                "preferred_days": ["monday", "thursday", "sunday"],
+                "blocked_days": [],
+                "long_run_day": "monday",
+            },
+        ),
+        AS_OF,
+        reference(),
+    )
+    built = _week(ctx, 1, 18.5)
+    km = _km(ctx, built.days)
+    assert sum(km.values()) == pytest.approx(18.5, abs=0.3)
+    assert built.days[0].session_type == "long" and km[0] == max(km.values())
+    assert km[0] <= 0.4 * 18.5 + 0.05  # sg_long_run_share_40_three_runs
+
+
 def test_the_nearest_spaced_gap_goes_round_the_week():
     days = {0: DayPlan(0, "easy"), 2: DayPlan(2, "interval"), 6: DayPlan(6, "long")}
     assert nearest_spaced_gap(days[0], days) == 1  # Sunday's long run, the day before
