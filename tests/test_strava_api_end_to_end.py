@@ -84,10 +84,17 @@ def test_connect_sync_materialize_adds_exactly_the_new_activities(
     connect_runner(home, runner_id, refresh_token="refresh-from-strava")
     first = sync_runners(home, session_factory=StravaSession)
     assert [(r.runner_id, r.outcome, r.loaded) for r in first.runners] == [(runner_id, "synced", 4)]
+    # one more run arrives before the daily job, which syncs connected runners by itself,
+    # asking only for what started after the latest run it has
+    athlete.add(activity(9_000_000_004, now - dt.timedelta(hours=20), athlete_id=ATHLETE))
+    stub.requests.clear()
     assert materialize_home(home).success
+    latest = int((now - dt.timedelta(days=2)).timestamp())
+    assert {p["after"] for p in stub.asked("/athlete/activities")} == {str(latest)}
+    assert [p for _, p, _ in stub.requests if p.startswith(f"/activities/{new_ids[0]}")] == []
 
     after = _one(home, "SELECT count(*) FROM terra.activities WHERE runner_id = ?", [runner_id])
-    assert after[0][0] == before[0][0] + 3  # the overlapping one is not a second row
+    assert after[0][0] == before[0][0] + 4  # the overlapping one is not a second row
     assert _one(
         home,
         "SELECT count(*) FROM terra.activities WHERE runner_id = ? "
@@ -121,10 +128,9 @@ def test_connect_sync_materialize_adds_exactly_the_new_activities(
     ) == [(60,)]
 
     stub.requests.clear()
-    second = sync_runners(home)
-    assert second.loaded == 0
-    latest = int((now - dt.timedelta(days=2)).timestamp())
-    assert [p["after"] for p in stub.asked("/athlete/activities")] == [str(latest)]
+    assert sync_runners(home).loaded == 0  # a second sync asks only for what is new
+    latest = int((now - dt.timedelta(hours=20)).timestamp())
+    assert {p["after"] for p in stub.asked("/athlete/activities")} == {str(latest)}
 
     tokens = ["refresh-from-strava", *stub.refresh_tokens, *stub.access_tokens]
     for path in home.root.rglob("*"):
