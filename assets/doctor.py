@@ -12,9 +12,12 @@ import yaml
 
 from assets.narrator import Narrator
 from pipelines.profiles import scan_inbox
+from pipelines.strava_api.settings import StravaApp
 from warehouse.connection import connect, is_held_elsewhere, scalar
 from warehouse.contracts import CONTRACTS
+from warehouse.secrets import KEY_FILE, KEY_VARIABLE, SecretBox
 from warehouse.settings import CadenceHome
+from warehouse.strava_users import strava_statuses
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,53 @@ def diagnose(home: CadenceHome) -> list[Finding]:
             Finding("published copy", "warn", "not published yet: run `cadence materialize`")
         )
     findings.append(_claude(home))
+    findings.append(_strava(home))
     return findings
+
+
+def _strava(home: CadenceHome) -> Finding:
+    """Strava's API: runners connected, disconnected, and what their syncs need."""
+    statuses: dict[str, str] = {}
+    if home.warehouse.exists():
+        try:
+            con = connect(
+                home.warehouse, read_only=True, lock_wait_seconds=DOCTOR_LOCK_WAIT_SECONDS
+            )
+        except duckdb.IOException:
+            return Finding("strava", "warn", "the warehouse is busy: connections not checked")
+        try:
+            if scalar(
+                con,
+                "SELECT count(*) FROM duckdb_tables() "
+                "WHERE schema_name = 'coach' AND table_name = 'users'",
+            ):
+                statuses = strava_statuses(con)
+        finally:
+            con.close()
+    if not statuses:
+        return Finding("strava", "ok", "no runner connected (`cadence strava connect`)")
+    has_key = bool(os.environ.get(KEY_VARIABLE)) or (home.root / KEY_FILE).exists()
+    try:
+        StravaApp.from_env()
+        if has_key:
+            SecretBox.for_home(home.root)  # a bad key, or a key file others can read
+    except ValueError as error:
+        return Finding("strava", "fail", f"{len(statuses)} runner(s) connected, but {error}")
+    if not has_key:
+        return Finding(
+            "strava",
+            "fail",
+            f"no {KEY_VARIABLE} and no {home.root / KEY_FILE}: the stored tokens cannot be "
+            "decrypted; set the key they were stored with, or connect the runners again",
+        )
+    disconnected = {r: s for r, s in statuses.items() if s != "connected"}
+    connected = len(statuses) - len(disconnected)
+    return Finding(
+        "strava",
+        "warn" if disconnected else "ok",
+        f"{connected} runner(s) connected"
+        + "".join(f"; {runner} {status}" for runner, status in sorted(disconnected.items())),
+    )
 
 
 def _claude(home: CadenceHome) -> Finding:

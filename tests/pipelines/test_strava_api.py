@@ -225,6 +225,8 @@ def test_the_cli_connects_syncs_and_lists_a_disconnected_runner(
     listed = cli.invoke(app, ["runner", "list"])
     assert "disconnected: Strava" in listed.output
     assert "Strava refused the refresh token" in strava_statuses_of(home)["ana"]
+    doctor = " ".join(cli.invoke(app, ["doctor"]).output.split())
+    assert "0 runner(s) connected; ana disconnected" in doctor
     assert "r0" not in (home.root / KEY_FILE).read_text()
 
 
