@@ -388,6 +388,43 @@ def _print_tables(home: CadenceHome) -> None:
 
 
 @app.command()
+def site(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to serve on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    build: Annotated[
+        bool, typer.Option(help="Rebuild the site from the warehouse first (default: if none).")
+    ] = False,
+    serve: Annotated[bool, typer.Option(help="Serve it; --no-serve only prints the path.")] = True,
+) -> None:
+    """Print where the coach's site is and serve it (squad, runners, activities)."""
+    from exports.coach_site import write_coach_site
+    from exports.site_server import site_server
+
+    home = _home()
+    if build or not (home.site / "index.html").is_file():
+        with console.status("Building the site from the warehouse..."):
+            report = write_coach_site(home)
+        console.print(
+            f"Built {len(report.pages)} pages, {report.charts} charts for {report.runners} "
+            f"runner(s) in {report.seconds:.1f} s"
+        )
+        for failure in report.failures:
+            console.print(f"[red]Not drawn[/] {escape(failure.runner_id)}: {escape(failure.cause)}")
+    console.print(f"Site: {home.site / 'index.html'}", soft_wrap=True)
+    if not serve:
+        return
+    server = site_server(home.site, host, port)
+    bound_host, bound_port = server.server_address[:2]
+    console.print(f"Serving on http://{bound_host}:{bound_port}/ (Ctrl+C stops)", soft_wrap=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@app.command()
 def doctor() -> None:
     """Check the setup and say what to fix."""
     from assets.doctor import diagnose

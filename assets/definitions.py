@@ -13,6 +13,7 @@ from assets.reports import runner_reports
 from assets.resources import CadenceHomeResource
 from assets.schedules import daily_refresh, daily_schedule, publish_warehouse, runner_ingest
 from assets.sensors import inbox_sensor, publish_after_success
+from assets.site import coach_site
 from assets.strava import raw_strava_api
 
 defs = dg.Definitions(
@@ -28,6 +29,7 @@ defs = dg.Definitions(
         plan_layer,
         fit_workouts,
         runner_reports,
+        coach_site,
     ],
     asset_checks=contract_checks(),
     jobs=[daily_refresh, runner_ingest, publish_warehouse],

@@ -46,6 +46,16 @@ class CadenceHome:
         return self.root / "reports"
 
     @property
+    def site(self) -> Path:
+        """The coach's static site (exports/coach_site)."""
+        return self.root / "site"
+
+    @property
+    def outbox(self) -> Path:
+        """Weekly digests as .eml files, one folder per week's end date."""
+        return self.root / "outbox"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

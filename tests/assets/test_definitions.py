@@ -32,6 +32,7 @@ GROUPS = {
     "plans/planned_sessions": "plans",
     "exports/fit_files": "exports",
     "exports/runner_reports": "exports",
+    "exports/coach_site": "exports",
 }
 
 
@@ -59,6 +60,11 @@ def test_definitions_load_with_the_layered_lineage():
     }
     assert parents["exports/fit_files"] == {"plans/planned_sessions"}
     assert parents["exports/runner_reports"] == {"plans/training_plans", "terra/daily_summaries"}
+    assert parents["exports/coach_site"] >= {
+        "terra/activity_samples",
+        "coach/weekly_summaries",
+        "plans/planned_sessions",
+    }
     for key, node in specs.items():
         assert node.description, key
         assert node.kinds & {"dlt", "polars"}, key
@@ -151,7 +157,7 @@ def test_schedule_sensor_and_checks_snapshot():
         "raw_healthkit",
         "raw_strava_api",
     }
-    contract_backed -= {"coach/runner_profiles", "exports/runner_reports"}
+    contract_backed -= {"coach/runner_profiles", "exports/runner_reports", "exports/coach_site"}
     assert {key for key, name in checks if name == "matches_contract"} == contract_backed
     runner_owned = (
         contract_backed
@@ -171,6 +177,7 @@ def test_schedule_sensor_and_checks_snapshot():
                 "plans/training_plans",
                 "exports/fit_files",
                 "exports/runner_reports",
+                "exports/coach_site",
             )
         ),
     }
