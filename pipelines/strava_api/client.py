@@ -124,9 +124,7 @@ class StravaSession(requests.Session):
         response: requests.Response | None = None
         for _ in range(self.max_retries + 1):
             if self.limits.daily_spent:
-                raise DailyLimitReached(
-                    f"Strava's daily request limit is spent ({self.limits.describe_daily()})"
-                )
+                raise DailyLimitReached(f"{self.limits.describe_daily()} requests used today")
             if self.limits.short_spent:
                 self._wait(seconds_to_next_window(self.clock()))
             response = super().send(request, **kwargs)
@@ -134,9 +132,7 @@ class StravaSession(requests.Session):
             if response.status_code != 429:
                 return response
             if self.limits.daily_spent:
-                raise DailyLimitReached(
-                    f"Strava's daily request limit is spent ({self.limits.describe_daily()})"
-                )
+                raise DailyLimitReached(f"{self.limits.describe_daily()} requests used today")
             self._wait(_retry_after(response) or seconds_to_next_window(self.clock()))
         assert response is not None
         return response

@@ -217,7 +217,7 @@ def _runner_items(
         except TokenRevoked as error:
             sync.outcome, sync.reason = "disconnected", str(error)
         except DailyLimitReached as error:
-            daily_spent = str(error).removeprefix("Strava's daily request limit is spent ")
+            daily_spent = str(error)
             sync.outcome, sync.reason = "daily_limit", daily_spent
         except (requests.RequestException, ValueError) as error:
             # this runner stops here; what it loaded stays and the next run resumes after it
@@ -225,8 +225,8 @@ def _runner_items(
 
 
 def strava_api_source(
-    runners: Sequence[RunnerToSync] = (),
-    app: StravaApp | None = None,
+    runners: Sequence[RunnerToSync],
+    app: StravaApp,
     syncs: dict[str, RunnerSync] | None = None,
     *,
     session_factory: Callable[[], requests.Session] = StravaSession,
@@ -241,7 +241,7 @@ def strava_api_source(
         return dlt.resource(
             _runner_items(
                 runners,
-                app or StravaApp("", ""),
+                app,
                 syncs if syncs is not None else {},
                 session_factory,
                 on_rotate,
