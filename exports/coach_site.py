@@ -475,8 +475,9 @@ def _runner_page(
     page.add('<section id="pmc">')
     page.chart("pmc", lambda: pmc_figure(daily, today=today, races=races, projection=projection))
     page.add(
-        '<p class="note">Dashed: the plan\'s projection, each planned session at its '
-        "planned minutes times this runner's own load per minute for that kind of session."
+        f'<p class="note">{_e(LOAD_UNITS)}. Dashed: the plan\'s projection, each planned '
+        "session at its planned minutes times this runner's own load per minute for that "
+        "kind of session."
         " Shaded left: the start-up, where CTL and ATL start from the first 28 days' mean "
         "load.</p></section>"
     )

@@ -337,7 +337,7 @@ def weekly_figure(weeks: pl.DataFrame) -> go.Figure:
     )
     figure.update_layout(barmode="group")
     figure.update_yaxes(title_text="km", row=1, col=1, secondary_y=False)
-    figure.update_yaxes(title_text="load units", row=1, col=1, secondary_y=True)
+    figure.update_yaxes(title_text="load units", rangemode="tozero", row=1, col=1, secondary_y=True)
     figure.update_yaxes(title_text="CTL change", row=2, col=1)
     return _layout(figure, "Weekly volume, load and ramp rate", height=480)
 
@@ -389,12 +389,14 @@ def zones_figure(activities: pl.DataFrame) -> go.Figure:
         line={"color": "#212529"},
         secondary_y=True,
     )
-    figure.add_hline(
-        y=80,
+    starts = share["week_start_date"].to_list()
+    figure.add_scatter(
+        x=[starts[0], starts[-1]],
+        y=[80, 80],
+        name="80 % easy (80/20)",
+        mode="lines",
         line={"dash": "dot", "color": "#2f9e44"},
         secondary_y=True,
-        annotation_text="80 % easy (80/20)",
-        annotation_position="bottom right",
     )
     figure.update_layout(barmode="stack")
     figure.update_yaxes(title_text="hours", secondary_y=False)

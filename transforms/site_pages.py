@@ -88,16 +88,10 @@ def month_calendar(
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
         days = []
         for day in week:
-            runs = runs_by_day.get(day, [])
+            everything = runs_by_day.get(day, [])
+            runs = [r for r in everything if r["activity_type"] in RUNNING_TYPES]
             done_km = sum((r["distance_meters"] or 0.0) for r in runs) / 1000
-            done = tuple(
-                (
-                    r["activity_id"],
-                    f"{(r['distance_meters'] or 0) / 1000:.1f} km "
-                    f"{r['session_type'] or r['activity_type'] or ''}".strip(),
-                )
-                for r in runs
-            )
+            done = tuple((r["activity_id"], _label(r)) for r in everything)
             plan = plan_by_day.get(day)
             if plan is None:
                 kind = "unplanned" if runs else "none"
