@@ -25,6 +25,7 @@ CHECKED = {
     ("coach", "weekly_summaries"): "coach.weekly_summaries",
     ("coach", "runner_states"): "coach.runner_states",
     ("coach", "runner_state"): "coach.runners",
+    ("coach", "memory_summaries"): "coach.memory_summaries",
     ("reference", "knowledge_base"): "reference.knowledge_base",
     ("reference", "safeguards"): "reference.safeguards",
     ("reference", "workout_templates"): "reference.workout_templates",

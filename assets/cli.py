@@ -425,6 +425,41 @@ def site(
 
 
 @app.command()
+def digest(
+    send: Annotated[
+        bool, typer.Option(help="Send what is not sent yet by SMTP ($CADENCE_SMTP_URL).")
+    ] = False,
+) -> None:
+    """Write the latest complete week's digests (one per runner, one for the coach) to the
+    outbox as .eml files; with --send, deliver them and retry earlier failures."""
+    from exports.digest import SMTP_URL_VARIABLE, send_outbox, write_digests
+
+    home = _home()
+    written = write_digests(home)
+    console.print(
+        f"Wrote {len(written.written)} digest(s) to {written.folder}"
+        + (f"; {len(written.kept)} already sent" if written.kept else ""),
+        soft_wrap=True,
+    )
+    for who in written.without_address:
+        console.print(f"[yellow]No address[/] for {who}: written, not sendable", soft_wrap=True)
+    if not send:
+        return
+    smtp_url = os.environ.get(SMTP_URL_VARIABLE)
+    if not smtp_url:
+        raise ValueError(f"--send needs {SMTP_URL_VARIABLE} (smtp://user:password@host:port)")
+    delivery = send_outbox(home, smtp_url)
+    console.print(f"Sent {len(delivery.sent)} digest(s)")
+    for path, why in delivery.failed.items():
+        console.print(
+            f"[red]Not sent[/] {path.relative_to(home.root)}: {escape(why)} (retried next run)",
+            soft_wrap=True,
+        )
+    if delivery.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def doctor() -> None:
     """Check the setup and say what to fix."""
     from assets.doctor import diagnose

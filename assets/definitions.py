@@ -8,6 +8,7 @@ from assets.dead_runs import dead_runs_sensor
 from assets.fit_export import fit_workouts
 from assets.ingest import raw_healthkit, raw_profiles, raw_strava, runner_profiles
 from assets.layers import coach_layer, terra_layer
+from assets.memory import memory_summaries
 from assets.plans import plan_layer, reference_data
 from assets.reports import runner_reports
 from assets.resources import CadenceHomeResource
@@ -30,6 +31,7 @@ defs = dg.Definitions(
         fit_workouts,
         runner_reports,
         coach_site,
+        memory_summaries,
     ],
     asset_checks=contract_checks(),
     jobs=[daily_refresh, runner_ingest, publish_warehouse],

@@ -67,6 +67,7 @@ GOAL_TYPES = ("race", "speed", "base_building", "return_to_fitness", "general_he
 GOAL_FEASIBILITY = ("achievable", "ambitious", "unlikely", "needs_adjustment")
 VALIDATION_STATUSES = ("valid", "repaired", "invalid")
 NARRATIVE_SOURCES = ("template", "llm")
+MEMORY_SUMMARY_TYPES = ("weekly_training",)
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TIMES_OF_DAY = ("morning", "midday", "afternoon", "evening", "varies", "any")

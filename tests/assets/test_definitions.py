@@ -33,6 +33,7 @@ GROUPS = {
     "exports/fit_files": "exports",
     "exports/runner_reports": "exports",
     "exports/coach_site": "exports",
+    "coach/memory_summaries": "plans",
 }
 
 

@@ -1,4 +1,5 @@
-"""One small demo-like home per test module, and the browser figures in the terminal summary."""
+"""One small demo-like home for the site, memory and digest tests; the browser figures in the
+terminal summary."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class BuiltHome:
     runner_ids: tuple[str, ...]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltHome]:
     """Two sample runners over five weeks ending today, ingested and materialized (the daily
     job, so the coach_site asset writes the site)."""

@@ -69,6 +69,10 @@ SEED_FIELDS = {
         "window_7d window_28d window_90d volume_change_percent intensity_change_percent "
         "rationale"
     ),
+    "coach.memory_summaries": (  # seed 003's user_memory_summaries, one per runner per week
+        "memory_summary_id runner_id summary_type content source_date_range_start "
+        "source_date_range_end created_at updated_at"
+    ),
     "plans.training_plans": (
         "plan_id runner_id user_id status season_view weekly_plan runner_snapshot phases "
         "load_parameters target_paces decisions safeguard_applications goal_feasibility "

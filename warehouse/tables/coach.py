@@ -1,4 +1,5 @@
-"""`coach` schema: the Runner Object, weekly summaries and training-state history."""
+"""`coach` schema: the Runner Object, weekly summaries, training-state history and memory
+summaries."""
 
 from warehouse.contract import (
     day,
@@ -31,7 +32,9 @@ from warehouse.vocabulary import (
     IANA_TIMEZONES,
     INJURY_SEVERITIES,
     LOAD_TRENDS,
+    MEMORY_SUMMARY_TYPES,
     MAX_HR_SOURCES,
+    NARRATIVE_SOURCES,
     NUTRITION_QUALITIES,
     ONBOARDING_STEPS,
     PB_SOURCES,
@@ -518,4 +521,38 @@ RUNNER_STATES = table(
     indexes={"by_runner_id": ("runner_id",)},
 )
 
-TABLES = (RUNNERS, WEEKLY_SUMMARIES, RUNNER_STATES)
+MEMORY_SUMMARIES = table(
+    "coach.memory_summaries",
+    "Long-term memory (seed 003): one short text per runner per complete ISO week - volume "
+    "against plan, key sessions, state changes, health, personal bests - whose every number "
+    "comes from the tables (figures). Claude may reword the template, never its numbers.",
+    key="memory_summary_id",
+    columns={
+        "memory_summary_id": text("runner_id:summary_type:source_date_range_start"),
+        **ownership(),
+        "summary_type": text("What the summary covers", isin=MEMORY_SUMMARY_TYPES),
+        "source_date_range_start": day("First day summarised (a Monday)", nullable=False),
+        "source_date_range_end": day("Last day summarised (a Sunday)", nullable=False),
+        "content": text("The summary as shown: Claude's wording when accepted, else the template"),
+        "template_content": text("The summary from the template, every number from figures"),
+        "narrative_source": text("Who wrote content", isin=NARRATIVE_SOURCES),
+        "llm_model": text("Claude model that reworded it, if any"),
+        "figures": struct(
+            "The numbers the summary states, as read from the tables",
+            actual_volume_km=number("Distance run (coach.weekly_summaries)", "km", ge=0),
+            planned_volume_km=number("Distance planned", "km", ge=0),
+            compliance_percentage=number("Share of the planned work done", "%", ge=0, le=100),
+            run_count=integer("Runs", ge=0),
+            long_run_km=number("Longest run", "km", ge=0),
+            training_load=number("Sum of daily load", "load units", ge=0),
+            key_sessions_planned=integer("Key sessions planned", ge=0),
+            key_sessions_done=integer("Key sessions done (completed or modified)", ge=0),
+            ending_tsb=number("Form (TSB) at week end", "load units/day"),
+            ending_state=text("Training state at week end", isin=TRAINING_STATES),
+        ),
+        **audit(),
+    },
+    indexes={"by_runner_id": ("runner_id",)},
+)
+
+TABLES = (RUNNERS, WEEKLY_SUMMARIES, RUNNER_STATES, MEMORY_SUMMARIES)
