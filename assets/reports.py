@@ -89,7 +89,11 @@ def _draw(
             plan["race_date"],
         )
     made = plan["generated_at"].date() if plan["generated_at"] else plan["start_date"]
-    return snapshot_radar_chart(plan["runner_snapshot"] or {}, f"Runner snapshot · {name}, {made}")
+    return snapshot_radar_chart(
+        plan["runner_snapshot"] or {},
+        f"Runner snapshot · {name}, {made}",
+        has_race=plan["race_date"] is not None,
+    )
 
 
 def write_runner_reports(home: CadenceHome, runner_ids: list[str] | None = None) -> RunnerReports:

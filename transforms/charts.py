@@ -29,8 +29,6 @@ from warehouse.vocabulary import PHASES
 
 DPI = 100
 CTL_COLOUR, ATL_COLOUR, LOAD_COLOUR = "#1f5fa8", "#d9480f", "#c9ced6"
-FORM_COLOURS = ("#2f9e44", "#e03131")
-"""Fresh (TSB above zero), tired (below)."""
 PHASE_COLOURS = dict(
     zip(PHASES, ("#74c0fc", "#ffa94d", "#f03e3e", "#69db7c", "#adb5bd", "#b197fc"), strict=True)
 )
@@ -40,10 +38,19 @@ RADAR_AXES = (
     ("speed", "Speed"),
     ("recovery", "Recovery"),
     ("consistency", "Consistency"),
-    ("injury_risk", "Injury Risk"),
-    ("race_ready", "Race Ready"),
 )
-"""Runner-snapshot fields and their labels, clockwise from the top."""
+"""Runner-snapshot strengths (more is better) and their labels, clockwise from the top. Injury
+risk (less is better) and race readiness (only with a race) are written apart, below: drawn
+outward on the same radar, a high risk would read as a strength."""
+FORM_ZONES = (
+    ("High risk", -math.inf, -30.0, "#ffc9c9"),
+    ("Optimal", -30.0, -10.0, "#b2f2bb"),
+    ("Grey zone", -10.0, 5.0, "#e9ecef"),
+    ("Fresh", 5.0, 25.0, "#a5d8ff"),
+    ("Transition", 25.0, math.inf, "#ffec99"),
+)
+"""TrainingPeaks' form (TSB) zones, load units/day: -10 to -30 is productive training, not
+danger; below -30 is high risk, above +25 fitness is being lost."""
 PMC_COLUMNS = ("date", "training_load", "ctl", "atl", "tsb")
 
 
@@ -97,10 +104,22 @@ def pmc_chart(daily: pl.DataFrame, title: str) -> bytes:
     top.legend(handles=handles, loc="upper left", frameon=False)
     top.set_title(title, loc="left", fontweight="bold")
 
-    fresh, tired = FORM_COLOURS
-    bottom.plot(dates, form, color="#495057", lw=1.2)
-    bottom.fill_between(dates, form, 0, where=[v >= 0 for v in form], color=fresh, alpha=0.35)
-    bottom.fill_between(dates, form, 0, where=[v < 0 for v in form], color=tired, alpha=0.35)
+    low, high = min(-35.0, min(form) - 5), max(30.0, max(form) + 5)
+    for name, lower, upper, colour in FORM_ZONES:
+        bottom.axhspan(max(lower, low), min(upper, high), color=colour, alpha=0.6, lw=0)
+        bottom.annotate(
+            name,
+            (1.0, (max(lower, low) + min(upper, high)) / 2),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            fontsize=7,
+            color="#495057",
+        )
+    bottom.set_ylim(low, high)
+    bottom.plot(dates, form, color="#212529", lw=1.2)
     bottom.axhline(0, color="#495057", lw=0.8)
     bottom.set_ylabel("TSB, form\n(load units/day)")
     bottom.set_xlabel("Date")
@@ -143,7 +162,7 @@ def plan_progression_chart(
         if is_recovery:
             bar.set_hatch("///")
             axes.annotate(
-                "recovery",
+                "lighter",
                 (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                 xytext=(0, 3),
                 textcoords="offset points",
@@ -173,12 +192,14 @@ def plan_progression_chart(
     intensity.set_ylabel("Hard share of running time (%)")
 
     handles: list[Any] = [
-        Patch(facecolor=PHASE_COLOURS[phase], edgecolor="#343a40", label=phase)
+        Patch(facecolor=PHASE_COLOURS[phase], edgecolor="#343a40", label=f"{phase} phase")
         for phase in PHASES
         if any(w.get("phase") == phase for w in weeks)
     ]
     if any(recovery):
-        handles.append(Patch(facecolor="white", edgecolor="#343a40", hatch="///", label="Recovery"))
+        handles.append(
+            Patch(facecolor="white", edgecolor="#343a40", hatch="///", label="Lighter week")
+        )
     handles.append(Line2D([], [], color=HARD_COLOUR, marker="o", label="Hard %"))
     race_week = _week_of(weeks, race_date)
     if race_week is not None and race_date is not None:
@@ -209,8 +230,21 @@ def _week_of(weeks: Sequence[Mapping[str, Any]], day: dt.date | None) -> float |
     return None
 
 
-def snapshot_radar_chart(snapshot: Mapping[str, Any], title: str) -> bytes:
-    """The six-axis runner snapshot (scores 0-100). Uncertain axes — and axes without a
+def _apart(snapshot: Mapping[str, Any], has_race: bool) -> str:
+    """Injury risk and race readiness in words, apart from the strengths."""
+    risk = (snapshot.get("injury_risk") or {}).get("score")
+    ready = (snapshot.get("race_ready") or {}).get("score")
+    parts = [f"Injury risk {'no data' if risk is None else f'{risk:.0f}/100'} (lower is better)"]
+    if has_race:
+        parts.append(f"race readiness {'no data' if ready is None else f'{ready:.0f}/100'}")
+    else:
+        parts.append("no race set, so no race readiness")
+    return "; ".join(parts)
+
+
+def snapshot_radar_chart(snapshot: Mapping[str, Any], title: str, has_race: bool = True) -> bytes:
+    """The runner snapshot's four strengths (scores 0-100, more is better) on a radar, injury
+    risk and race readiness written apart below it. Uncertain axes — and axes without a
     score, drawn at 0 — get dashed spokes, hollow markers and an "estimated" label."""
     axes_data = [(label, (snapshot.get(field) or {})) for field, label in RADAR_AXES]
     if all(axis.get("score") is None for _, axis in axes_data):
@@ -258,8 +292,9 @@ def snapshot_radar_chart(snapshot: Mapping[str, Any], title: str) -> bytes:
     radar.tick_params(axis="x", pad=14)
     radar.set_title(title, fontweight="bold", pad=24)
     figure.supxlabel(
-        "Scores 0-100. Dashed lines and hollow markers: estimated from thin data.",
-        fontsize=8,
+        f"{_apart(snapshot, has_race)}\nStrengths 0-100, more is better. Dashed lines and "
+        "hollow markers: estimated from thin data.",
+        fontsize=9,
         color="#495057",
     )
     return _png(figure)

@@ -76,3 +76,20 @@ def test_snapshot_radar_chart_marks_missing_axes_and_refuses_an_empty_snapshot(p
     assert _size(snapshot_radar_chart(partial, "partial"))[0] == 800
     with pytest.raises(ValueError, match="no scores"):
         snapshot_radar_chart({}, "empty")
+
+
+def test_the_radar_draws_strengths_only_and_writes_risk_and_readiness_apart(plan):
+    from transforms.charts import RADAR_AXES, _apart
+
+    assert [field for field, _ in RADAR_AXES] == ["endurance", "speed", "recovery", "consistency"]
+    snapshot = plan["runner_snapshot"]
+    assert _apart(snapshot, has_race=True) == (
+        "Injury risk 35/100 (lower is better); race readiness 48/100"
+    )
+    assert _apart(snapshot, has_race=False) == (
+        "Injury risk 35/100 (lower is better); no race set, so no race readiness"
+    )
+    with_race = snapshot_radar_chart(snapshot, "Snapshot - Ana")
+    assert snapshot_radar_chart(snapshot, "Snapshot - Ana", has_race=False) != with_race
+    riskier = {**snapshot, "injury_risk": {**snapshot["injury_risk"], "score": 90.0}}
+    assert snapshot_radar_chart(riskier, "Snapshot - Ana") != with_race
