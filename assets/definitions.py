@@ -5,6 +5,7 @@ from dagster_dlt import DagsterDltResource
 
 from assets.checks import contract_checks
 from assets.dead_runs import dead_runs_sensor
+from assets.digest import weekly_digest, weekly_digest_schedule
 from assets.fit_export import fit_workouts
 from assets.ingest import raw_healthkit, raw_profiles, raw_strava, runner_profiles
 from assets.layers import coach_layer, terra_layer
@@ -34,8 +35,8 @@ defs = dg.Definitions(
         memory_summaries,
     ],
     asset_checks=contract_checks(),
-    jobs=[daily_refresh, runner_ingest, publish_warehouse],
-    schedules=[daily_schedule],
+    jobs=[daily_refresh, runner_ingest, publish_warehouse, weekly_digest],
+    schedules=[daily_schedule, weekly_digest_schedule],
     sensors=[inbox_sensor, publish_after_success, dead_runs_sensor],
     resources={"cadence": CadenceHomeResource(), "dlt": DagsterDltResource()},
 )

@@ -143,6 +143,8 @@ def test_schedule_sensor_and_checks_snapshot():
     schedule = defs.resolve_schedule_def("daily_refresh_schedule")
     assert schedule.cron_schedule == "0 5 * * *"
     assert schedule.job_name == "daily_refresh"
+    weekly = defs.resolve_schedule_def("weekly_digest_schedule")
+    assert (weekly.cron_schedule, weekly.job_name) == ("30 6 * * 1", "weekly_digest")
     assert defs.resolve_sensor_def("inbox_sensor").job_name == "runner_ingest"
     assert defs.resolve_sensor_def("publish_after_success")
     assert (

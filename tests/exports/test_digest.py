@@ -208,3 +208,28 @@ def test_a_failed_delivery_is_reported_kept_and_retried_by_cadence_digest_send(
 def test_a_bad_smtp_url_is_one_clear_error(built_home):
     with pytest.raises(ValueError, match="must be smtp://user:password@host:port"):
         send_outbox(built_home.home, "http://example.org")
+
+
+def test_the_weekly_job_writes_and_sends_the_digests(
+    built_home, tmp_path, smtp_server, monkeypatch
+):
+    from assets.digest import weekly_digest
+    from assets.resources import CadenceHomeResource
+
+    inbox, port = smtp_server
+    home = CadenceHome(tmp_path / "home").create()
+    shutil.copyfile(built_home.home.warehouse, home.warehouse)
+    monkeypatch.setenv("CADENCE_SMTP_URL", _url(port))
+    result = weekly_digest.execute_in_process(
+        resources={"cadence": CadenceHomeResource(root=str(home.root))}
+    )
+    assert result.success
+    assert len(inbox.messages) == len(built_home.runner_ids)
+    monkeypatch.setenv("CADENCE_SMTP_URL", _url(_free_port()))
+    (home.outbox / next(iter(p.name for p in home.outbox.iterdir())) / LEDGER).unlink()
+    failed = weekly_digest.execute_in_process(
+        resources={"cadence": CadenceHomeResource(root=str(home.root))}, raise_on_error=False
+    )
+    assert not failed.success
+    [failure] = failed.get_step_failure_events()
+    assert "not sent (kept, retried next run)" in str(failure.step_failure_data.error)
