@@ -352,7 +352,9 @@ def demo(
         f'  DuckDB:      duckdb {home.warehouse} -c "select schema_name, table_name, comment '
         'from duckdb_tables()"\n'
         f"  Runners:     CADENCE_HOME={home.root} uv run cadence runner list\n"
-        f"  A plan:      CADENCE_HOME={home.root} uv run cadence plan show RUNNER_ID",
+        f"  A plan:      CADENCE_HOME={home.root} uv run cadence plan show RUNNER_ID\n"
+        f"  The site:    {home.site / 'index.html'} (or CADENCE_HOME={home.root} uv run "
+        "cadence site)",
         soft_wrap=True,
     )
 

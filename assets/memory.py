@@ -10,6 +10,7 @@ import polars as pl
 from assets.ingest import WAREHOUSE_POOL
 from assets.layers import table_spec
 from assets.resources import CadenceHomeResource
+from exports.memory_wording import SummaryWording, voices
 from transforms.memory_summaries import weekly_memory_summaries
 from warehouse.connection import read_table, rewrite_tables
 from warehouse.contracts import contract
@@ -42,18 +43,30 @@ def memory_summaries(context: dg.AssetExecutionContext, cadence: CadenceHomeReso
     table = contract("coach.memory_summaries")
     now = dt.datetime.now(dt.UTC)
     with cadence.warehouse() as con:
+        runners = read_table(con, contract("coach.runners")).to_dicts()
         rows = weekly_memory_summaries(
             read_table(con, contract("coach.weekly_summaries")),
             read_table(con, contract("plans.planned_sessions")),
             read_table(con, contract("coach.runner_states")),
-            read_table(con, contract("coach.runners")).to_dicts(),
+            runners,
             now.date(),
         )
-        frame = pl.from_dicts(rows, schema=table.polars_schema, strict=False).with_columns(
-            created_at=pl.lit(now), updated_at=pl.lit(now)
-        )
+    # Claude is asked with the warehouse closed: a slow reply never holds the writers' file.
+    wording = SummaryWording.from_environment(cadence.home.root / "cache" / "memory_summaries")
+    rows = wording.reword_all(rows, voices(runners))
+    frame = pl.from_dicts(rows, schema=table.polars_schema, strict=False).with_columns(
+        created_at=pl.lit(now), updated_at=pl.lit(now)
+    )
+    with cadence.warehouse() as con:
         counts = rewrite_tables(con, [table], [[frame]])
+    reworded = sum(1 for r in rows if r["narrative_source"] == "llm")
     yield dg.MaterializeResult(
         asset_key=MEMORY_KEY,
-        metadata={"dagster/row_count": counts[table.qualified_name]},
+        metadata={
+            "dagster/row_count": counts[table.qualified_name],
+            "reworded_by_claude": reworded,
+            "kept_template": dg.MetadataValue.md(
+                "\n".join(f"- {reason}" for reason in wording.reasons[:20]) or "none"
+            ),
+        },
     )

@@ -94,26 +94,33 @@ class Narrator:
         self,
         plans_and_runners: Sequence[tuple[dict[str, Any], Mapping[str, Any]]],
         knowledge: list[Mapping[str, Any]],
+        recent_weeks: Mapping[str, Sequence[str]] | None = None,
     ) -> list[NarrationResult]:
-        """`narrate` for each (plan, runner), `concurrency` requests at a time, in order."""
+        """`narrate` for each (plan, runner), `concurrency` requests at a time, in order;
+        `recent_weeks`: each runner's latest memory summaries, newest first."""
+        recent = recent_weeks or {}
+
+        def one(job: tuple[dict[str, Any], Mapping[str, Any]]) -> NarrationResult:
+            plan, runner = job
+            return self.narrate(plan, runner, knowledge, recent.get(runner.get("runner_id"), ()))
+
         if not self.enabled:
-            return [self.narrate(plan, runner, knowledge) for plan, runner in plans_and_runners]
+            return [one(job) for job in plans_and_runners]
         with ThreadPoolExecutor(self.concurrency) as pool:
-            return list(
-                pool.map(lambda job: self.narrate(job[0], job[1], knowledge), plans_and_runners)
-            )
+            return list(pool.map(one, plans_and_runners))
 
     def narrate(
         self,
         plan: dict[str, Any],
         runner: Mapping[str, Any],
         knowledge: list[Mapping[str, Any]],
+        recent_weeks: Sequence[str] = (),
     ) -> NarrationResult:
         """The plan with its narrative texts written by Claude, or unchanged with the reason."""
         if not self.enabled:
             return NarrationResult(plan, TEMPLATE_SOURCE, "ANTHROPIC_API_KEY is not set")
         try:
-            request = narrative_request(plan, runner, knowledge, self.model)
+            request = narrative_request(plan, runner, knowledge, self.model, recent_weeks)
         except ValueError as error:
             return self._fallback(plan, f"the plan cannot be narrated: {error}", None)
         key = request.input_hash

@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import dagster as dg
+import duckdb
 import polars as pl
 
 from assets.ingest import WAREHOUSE_POOL
@@ -68,6 +69,28 @@ PLAN_DESCRIPTIONS = {
 
 
 PLANS_KEY = dg.AssetKey(["plans", "training_plans"])
+RECENT_WEEKS = 3
+"""The runner's latest weekly memory summaries Claude is given as context for a new plan."""
+
+
+def recent_weeks(
+    con: duckdb.DuckDBPyConnection, runner_ids: list[str], before: dt.date
+) -> dict[str, list[str]]:
+    """Each runner's latest `RECENT_WEEKS` memory summaries of weeks ended before `before`
+    (as the last run wrote them), newest first."""
+    if not runner_ids:
+        return {}
+    return dict(
+        con.execute(
+            "SELECT runner_id, list(content ORDER BY source_date_range_start DESC)"
+            f"[1:{RECENT_WEEKS}] FROM coach.memory_summaries "
+            "WHERE runner_id IN (SELECT unnest(?)) AND source_date_range_end < ? "
+            "GROUP BY runner_id",
+            [runner_ids, before],
+        ).fetchall()
+    )
+
+
 RUNNERS_PER_PASS = 10
 """Plans are made this many runners at a time (their narratives are asked for together)."""
 
@@ -120,7 +143,11 @@ def plan_layer(context: dg.AssetExecutionContext, cadence: CadenceHomeResource):
                 )
                 checked_plans.append((checked.plan, runner))
                 fresh_sessions.extend(checked.sessions)
-            narrated = narrator.narrate_all(checked_plans, list(reference.knowledge.values()))
+            ids_narrated = [runner["runner_id"] for _, runner in checked_plans]
+            recent = recent_weeks(con, ids_narrated, as_of) if narrator.enabled else {}
+            narrated = narrator.narrate_all(
+                checked_plans, list(reference.knowledge.values()), recent
+            )
             fresh = plans_table.conform(
                 pl.from_dicts(
                     [result.plan for result in narrated],

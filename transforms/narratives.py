@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,8 +159,12 @@ def narrative_request(
     runner: Mapping[str, Any],
     knowledge: list[Mapping[str, Any]],
     model: str,
+    recent_weeks: Sequence[str] = (),
 ) -> NarrativeRequest:
     """The Messages API request asking `model` to rewrite the plan's narrative texts.
+
+    `recent_weeks` are the runner's latest weekly memory summaries (coach.memory_summaries),
+    newest first, given as context in words; without them the request is as before.
 
     `runner` is the Runner Object (its sections as dicts); `knowledge` holds
     reference.knowledge_base rows, of which those cited by the plan's decisions are sent.
@@ -196,6 +200,14 @@ def narrative_request(
             "- Do not give medical advice beyond the plan's own risk mitigations.",
             "- `current_texts` are the template texts: keep their facts, improve their words.",
         ]
+        + (
+            [
+                "- `recent_weeks` tell how the runner's last weeks went, newest first: refer "
+                "to them in words only, quoting none of their numbers."
+            ]
+            if recent_weeks
+            else []
+        )
     )
     content = {
         "runner": _runner_context(runner),
@@ -203,6 +215,8 @@ def narrative_request(
         "knowledge": _knowledge_used(plan, knowledge),
         "current_texts": _in_units(texts, units),
     }
+    if recent_weeks:
+        content["recent_weeks"] = list(recent_weeks)
     budget_chars = sum(
         field.max_chars * (len(texts[field.reply_key]) if _is_per_record(field) else 1)
         for field in NARRATIVE_FIELDS

@@ -42,6 +42,9 @@ class StubClaude:
     counting: threading.Lock = field(default_factory=threading.Lock)
 
     def message(self, request: dict[str, Any]) -> dict[str, Any]:
+        if request["tool_choice"]["name"] != TOOL_NAME:
+            # another text Claude is asked for in a run (memory summaries): plain text
+            return self._reply(request, [{"type": "text", "text": "A fine week."}])
         if self.echo:
             texts = json.loads(request["messages"][0]["content"])["current_texts"]
             self.tool_input = {**texts, "coach_summary": f"{GREETING} {texts['coach_summary']}"}
@@ -51,6 +54,10 @@ class StubClaude:
             content = [
                 {"type": "tool_use", "id": "toolu_1", "name": TOOL_NAME, "input": self.tool_input}
             ]
+        return self._reply(request, content)
+
+    @staticmethod
+    def _reply(request: dict[str, Any], content: list[dict[str, Any]]) -> dict[str, Any]:
         return {
             "id": "msg_1",
             "type": "message",
@@ -120,6 +127,19 @@ def _narrator(stub: StubClaude, cache_dir: Path, **options: Any) -> Narrator:
         max_retries=0,
         **options,
     )
+
+
+def test_each_runners_recent_weeks_reach_claude_as_context(stub: StubClaude, tmp_path: Path):
+    plan = template_plan()
+    stub.tool_input = faithful_reply(plan)
+    weeks = ["Week of 2026-11-23: ran 27.4 km in 4 run(s)."]
+    runner = {**RUNNER, "runner_id": "ana"}
+
+    [result] = _narrator(stub, tmp_path).narrate_all([(plan, runner)], KNOWLEDGE, {"ana": weeks})
+
+    assert result.source == "llm"
+    [request] = stub.requests
+    assert json.loads(request["messages"][0]["content"])["recent_weeks"] == weeks
 
 
 def test_claude_writes_the_texts_through_a_forced_tool_call(stub: StubClaude, tmp_path: Path):
@@ -344,5 +364,6 @@ def test_a_materialization_with_a_key_has_claude_narrate_every_new_plan(
     assert len(plans) == 2
     assert {(source, model) for source, model, _ in plans} == {("llm", DEFAULT_MODEL)}
     assert all(summary.startswith(GREETING) for _, _, summary in plans)
-    assert len(stub.requests) == 2
+    narrations = [r for r in stub.requests if r["tool_choice"]["name"] == TOOL_NAME]
+    assert len(narrations) == 2
     assert len(list(home.narrative_cache.glob("*.json"))) == 2

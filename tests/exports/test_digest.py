@@ -233,3 +233,21 @@ def test_the_weekly_job_writes_and_sends_the_digests(
     assert not failed.success
     [failure] = failed.get_step_failure_events()
     assert "not sent (kept, retried next run)" in str(failure.step_failure_data.error)
+
+
+def test_a_new_plans_narrative_gets_the_latest_weeks_before_the_plan_date(built_home):
+    from assets.plans import RECENT_WEEKS, recent_weeks
+
+    home, today = built_home.home, built_home.today
+    with open_warehouse(home.warehouse, read_only=True) as con:
+        recent = recent_weeks(con, list(built_home.runner_ids), today)
+        earlier = recent_weeks(con, list(built_home.runner_ids), today - dt.timedelta(weeks=2))
+    for runner_id in built_home.runner_ids:
+        expected = rows(
+            home,
+            "SELECT content FROM coach.memory_summaries WHERE runner_id = ? "
+            "ORDER BY source_date_range_start DESC LIMIT ?",
+            [runner_id, RECENT_WEEKS],
+        )
+        assert recent[runner_id] == [content for (content,) in expected]
+        assert earlier[runner_id][0] == expected[2][0]  # two weeks fewer

@@ -105,6 +105,20 @@ def test_the_input_hash_is_stable_and_follows_what_claude_is_sent():
     assert len({first, other_model, other_volume, other_voice}) == 4
 
 
+def test_recent_weeks_are_context_in_words_and_change_the_request_only_when_given():
+    plan = template_plan()
+    without = narrative_request(plan, RUNNER, KNOWLEDGE, MODEL)
+    assert narrative_request(plan, RUNNER, KNOWLEDGE, MODEL, ()) == without
+    assert "recent_weeks" not in json.loads(without.user_content)
+    weeks = ["Week of 2026-11-23: ran 27.4 km in 4 run(s).", "Week of 2026-11-16: ran 30.1 km."]
+    given = narrative_request(plan, RUNNER, KNOWLEDGE, MODEL, weeks)
+    assert json.loads(given.user_content)["recent_weeks"] == weeks
+    assert "quoting none of their numbers" in given.system
+    assert given.input_hash != without.input_hash
+    # their numbers are context, not figures a reply may state
+    assert "27.4" not in allowed_numbers(plan)
+
+
 def test_a_faithful_reply_replaces_only_the_narrative_texts():
     plan = template_plan()
     original = copy.deepcopy(plan)
