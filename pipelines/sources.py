@@ -275,7 +275,8 @@ def pipeline_in_own_folder(
 
     With `hold_warehouse` the pipeline loads through one connection opened here, which waits
     while another process has the file open (dlt's own opening would fail at once); the
-    definitions pass False, as loading them must not touch the warehouse.
+    definitions pass False, as loading them must not touch the warehouse, and so does the
+    Strava sync, which gives each step that needs the warehouse a connection of its own.
     """
     # dlt keeps global state in ~/.dlt unless told otherwise: nothing leaves the home.
     os.environ["DLT_DATA_DIR"] = str(dlt_dir)

@@ -9,6 +9,7 @@ import requests
 
 from pipelines.strava_api.client import StravaSession, TokenRevoked, Tokens, request_tokens
 from pipelines.strava_api.settings import StravaApp
+from pipelines.strava_api.tokens import PendingTokens
 from warehouse.connection import open_warehouse
 from warehouse.secrets import SecretBox
 from warehouse.settings import CadenceHome, require_runner_id
@@ -72,4 +73,6 @@ def connect_runner(
             access_token=tokens.access_token,
             expires_at=tokens.expires_at,
         )
+    # a token an earlier sync left waiting belongs to the old grant: it must not replace this one
+    PendingTokens(home.root, box).forget(runner_id)
     return Connected(runner_id, strava_id, athlete.get("username"))

@@ -34,6 +34,9 @@ RACE_WORKOUT_TYPES = (1, 11)
 """Strava's `workout_type` for a race (1 for runs, 11 for rides)."""
 TOKEN_MARGIN = dt.timedelta(minutes=5)
 """An access token this close to expiring is refreshed before the next request."""
+WAREHOUSE_WAIT = dt.timedelta(hours=1)
+"""How long a sync waits to read or load while another step writes the warehouse: it runs
+outside the one-writer pool, and a step in it (a large export's ingest) can take minutes."""
 MAX_RETRIES = 5
 """Rate-limited (429) responses waited out per request before the runner's sync stops."""
 

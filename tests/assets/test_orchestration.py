@@ -44,6 +44,10 @@ REQUIRED_EDGES = {
 }
 """asset -> upstream assets it must list: raw -> terra -> coach -> plans -> exports."""
 
+OUTSIDE_THE_POOL = {"raw_strava_api"}
+"""Steps that wait on the network and open the warehouse only for moments, through the waiting
+`connect` (assets/strava.py says why): in the pool they would stall every other step."""
+
 ASSET_GRAPH = """{
   assetNodes {
     assetKey { path }
@@ -124,8 +128,9 @@ def test_the_ui_shows_the_layered_lineage_the_checks_and_the_pool(webserver):
             assert LAYERS.index(group[parent]) <= LAYERS.index(group[asset]), (parent, asset)
     for asset, upstream in REQUIRED_EDGES.items():
         assert upstream <= parents[asset], asset
-    assert all(n["pools"] == [WAREHOUSE_POOL] for n in nodes), [
-        (n["assetKey"], n["pools"]) for n in nodes
+    pooled = [n for n in nodes if name(n["assetKey"]["path"]) not in OUTSIDE_THE_POOL]
+    assert all(n["pools"] == [WAREHOUSE_POOL] for n in pooled), [
+        (n["assetKey"], n["pools"]) for n in pooled
     ]
     shown = {
         (name(n["assetKey"]["path"]), check["name"])
@@ -144,7 +149,8 @@ def test_every_step_that_opens_the_warehouse_is_in_the_one_writer_pool():
     assert {"terra_layer", "terra__activities_matches_contract"} <= {
         step.node_def.name for step in steps
     }
-    assert not {step.node_def.name for step in steps if step.node_def.pool != WAREHOUSE_POOL}
+    outside = {step.node_def.name for step in steps if step.node_def.pool != WAREHOUSE_POOL}
+    assert outside == OUTSIDE_THE_POOL
     publishing = defs.resolve_job_def("publish_warehouse")
     assert {node.definition.pool for node in publishing.nodes_in_topological_order} == {
         WAREHOUSE_POOL

@@ -137,7 +137,10 @@ class StravaStub:
     overrides: dict[int, Any] = field(default_factory=dict)
     """Activity id -> the detail answered instead (a malformed one)."""
     throttle: int = 0
-    """The next this-many API requests answer 429 with Retry-After: 1."""
+    """The next this-many API requests answer 429 with Retry-After: `retry_after`."""
+    retry_after: int = 1
+    throttled: threading.Event = field(default_factory=threading.Event)
+    """Set once a 429 with Retry-After was answered."""
     expires_in: int = 21600
     """Seconds an access token lives (Strava: six hours)."""
     short_limit: int = 100
@@ -243,7 +246,9 @@ class StravaStub:
             return 429, {"message": "Rate Limit Exceeded"}, headers
         if self.throttle:
             self.throttle -= 1
-            return 429, {"message": "Rate Limit Exceeded"}, {**headers, "Retry-After": "1"}
+            self.throttled.set()
+            retry = {"Retry-After": str(self.retry_after)}
+            return 429, {"message": "Rate Limit Exceeded"}, {**headers, **retry}
         token = (authorization or "").removeprefix("Bearer ")
         athlete_id = self.access_tokens.get(token)
         if athlete_id is None or athlete_id in self.revoked | self.revoke_api_only:

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import stat
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
+from dlt.pipeline.pipeline import Pipeline
 
 from pipelines.strava_api.client import StravaSession
 from pipelines.strava_api.connect import connect_runner
-from pipelines.strava_api.sync import sync_runners
+from pipelines.strava_api.sync import SyncReport, sync_runners
+from pipelines.strava_api.tokens import FOLDER, PendingTokens
 from tests.pipelines.strava_stub import StravaStub, activity
-from warehouse.connection import open_warehouse
-from warehouse.secrets import KEY_FILE
+from warehouse.connection import open_warehouse, table_exists
+from warehouse.secrets import KEY_FILE, SecretBox
 from warehouse.settings import CadenceHome
-from warehouse.strava_users import strava_statuses
+from warehouse.strava_users import StravaUsers, strava_statuses
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 ANA, BEN = 1001, 1002
@@ -131,6 +136,80 @@ def test_a_429_is_waited_out_for_its_retry_after(home: CadenceHome, stub: Strava
     report = sync_runners(home, session_factory=session)
     assert report.runners[0].outcome == "synced" and report.loaded == 2
     assert sessions[0].waited == [1.0, 1.0]
+
+
+WRITE_MEANWHILE = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])  # fails at once if another process has the file open
+con.execute("CREATE SCHEMA IF NOT EXISTS meanwhile")
+con.execute("CREATE TABLE meanwhile.written AS SELECT 1 AS one")
+con.close()
+print("written", flush=True)
+"""
+
+
+def test_the_warehouse_is_free_while_a_sync_waits_out_a_429(
+    home: CadenceHome, stub: StravaStub
+) -> None:
+    """Another process writes the warehouse while the sync sleeps on Retry-After: the wait
+    holds neither the warehouse nor (the asset has no pool) anybody else's step."""
+    stub.athlete(ANA, "ana_runs", "r0")
+    _runs(stub, ANA, [3, 2], first_id=710)
+    connect_runner(home, "ana", refresh_token="r0")
+    stub.throttle, stub.retry_after = 1, 6
+    reports: list[SyncReport] = []
+    sync = threading.Thread(target=lambda: reports.append(sync_runners(home)))
+    sync.start()
+    try:
+        assert stub.throttled.wait(timeout=60), "the stub never answered 429"
+        writer = subprocess.run(
+            [sys.executable, "-c", WRITE_MEANWHILE, str(home.warehouse)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        still_waiting = sync.is_alive() and len(stub.asked("/athlete/activities")) == 1
+    finally:
+        sync.join(timeout=120)
+    assert writer.stdout.strip() == "written", writer.stderr[-500:]
+    assert still_waiting, "the sync was done waiting before the other process wrote"
+    assert [(r.outcome, r.loaded) for r in reports[0].runners] == [("synced", 2)]
+    with open_warehouse(home.warehouse) as con:
+        assert con.execute("SELECT one FROM meanwhile.written").fetchall() == [(1,)]
+    assert _counts(home, "ana")["activities"] == 2
+
+
+def test_a_token_rotated_by_a_run_killed_before_its_load_is_kept(
+    home: CadenceHome, stub: StravaStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stub.athlete(ANA, "ana_runs", "r0")
+    _runs(stub, ANA, [3, 2], first_id=720)
+    connect_runner(home, "ana", refresh_token="r0")
+
+    def killed(self: Pipeline, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("killed before the load")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Pipeline, "load", killed)
+        with pytest.raises(RuntimeError, match="killed before the load"):
+            sync_runners(home, session_factory=_no_wait)
+    (valid,) = stub.refresh_tokens  # Strava took back every earlier token
+    box = SecretBox.for_home(home.root)
+    with open_warehouse(home.warehouse) as con:
+        stored = StravaUsers(con, box).connections()[0].refresh_token
+    assert stored != valid  # the warehouse still has the refused one...
+    assert PendingTokens(home.root, box).waiting()["ana"].refresh_token == valid  # ...not only
+    issued = [*stub.refresh_tokens, *stub.access_tokens, "r0"]
+    assert _plain_token_files(home, issued) == []
+    with open_warehouse(home.warehouse) as con:
+        assert not table_exists(con, "raw_strava_api.activities")  # nothing was loaded
+
+    report = sync_runners(home, session_factory=_no_wait)
+    assert [(r.outcome, r.loaded) for r in report.runners] == [("synced", 2)]
+    assert list((home.root / FOLDER).iterdir()) == []  # stored in coach.users, then removed
+    with open_warehouse(home.warehouse) as con:
+        stored = StravaUsers(con, box).connections()[0].refresh_token
+    assert [stored] == list(stub.refresh_tokens)
 
 
 def test_the_daily_limit_stops_cleanly_and_the_next_run_resumes(
