@@ -18,7 +18,7 @@ from transforms.plan_sessions import (
     session_km,
 )
 from transforms.plan_week_sessions import BuiltWeek
-from transforms.plan_week_settle import EASY_RUN_TYPES, make_easy, settle_week
+from transforms.plan_week_settle import EASY_RUN_TYPES, make_easy, settle_by_cuts
 from transforms.race_window import FINAL_DAYS, FINAL_SHARE_MARGIN, FINAL_VOLUME_FIELD
 
 TAPER_SPAN_SHARE = 1 - FINAL_SHARE_MARGIN
@@ -92,7 +92,7 @@ def hold_final_days(
         span_start += dt.timedelta(days=1)
     for week in held:
         if week.target.week in touched:
-            settle_week(ctx, week.target.week, week.days, first=False)
+            settle_by_cuts(ctx, week.target.week, week.days)
     return held
 
 

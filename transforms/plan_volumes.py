@@ -110,15 +110,18 @@ def week_target(ctx: PlanContext, week: int, progress: VolumeProgress) -> WeekTa
 
 def tapered(ctx: PlanContext, week: int, target: float, peak_km: float) -> float:
     """A week's volume with each of its days before the race at the taper's share of the
-    peak week (days past the taper keep the week's own target; the race day and the days
-    after it hold nothing but the race)."""
+    peak week, never above the week's own target (days before the taper keep that target;
+    the race day and the days after it hold nothing but the race)."""
     race = ctx.race
     if race is None:
         return target
     days = [d for d in ctx.week_dates(week) if d < race.race_date]
     if not any(race.in_taper(d) for d in days):
         return target
-    return sum(peak_km * race.taper_share(d) / 7 if race.in_taper(d) else target / 7 for d in days)
+    return sum(
+        min(peak_km * race.taper_share(d), target) / 7 if race.in_taper(d) else target / 7
+        for d in days
+    )
 
 
 def progress_after(

@@ -23,8 +23,10 @@ from transforms.plan_sessions import (
 )
 from transforms.plan_volumes import WeekTarget
 from transforms.plan_week_settle import (
+    SETTLE_ATTEMPTS,
     keep_long_run_longest,
     nearest_spaced_gap,
+    settle_by_cuts,
     settle_week,
     top_up,
 )
@@ -56,9 +58,6 @@ MARATHON_FINISH_FROM_KM = 21.0
 """Peak long runs for races this long or longer finish at marathon pace."""
 MIN_RUNS_FOR_LONG_RUN = 2
 """A long run is long next to the week's other runs: a week of one run has none."""
-SETTLE_ATTEMPTS = 20
-"""Rounds of settling and topping up a week; each round only cuts or only grows, so a few
-suffice and the bound only guards against a cycle."""
 
 
 @dataclass(frozen=True)
@@ -119,10 +118,7 @@ def build_week(ctx: PlanContext, target: WeekTarget) -> BuiltWeek:
         if not (top_up(ctx, target, days) or settled or shortened):
             break
     # whatever the last top-up added, the week ends within its shares: cuts only now
-    for _attempt in range(SETTLE_ATTEMPTS):
-        settled = settle_week(ctx, week, days, first=False)
-        if not (keep_long_run_longest(ctx, days) or settled):
-            break
+    settle_by_cuts(ctx, week, days)
     measures = week_measures(days.values(), ctx.targets, reference_km=None)
     ctx.engine.check(
         "easy_session_share_percent",

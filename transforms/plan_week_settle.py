@@ -25,6 +25,9 @@ from transforms.plan_sessions import (
 from transforms.plan_volumes import WeekTarget
 
 EASY_RUN_TYPES = ("easy", "recovery", "strides")
+SETTLE_ATTEMPTS = 20
+"""Rounds of settling (and topping up) a week; each round only cuts or only grows, so a few
+suffice and the bound only guards against a cycle."""
 SESSION_SHARES = (
     ("T", "threshold_session_share_percent"),
     ("M", "marathon_pace_share_percent"),
@@ -42,6 +45,16 @@ def running_km(ctx: PlanContext, days: dict[int, DayPlan]) -> float:
     """Kilometres of the week's running besides the race."""
     return sum(
         session_km(d.segments, ctx.targets) for d in days.values() if d.session_type != "race"
+    )
+
+
+def stored_running_km(ctx: PlanContext, days: dict[int, DayPlan]) -> float:
+    """`running_km` in the sessions' stored distances (to 0.01 km), as the validator measures
+    a week: the weekly rise of the next week is measured on it."""
+    return sum(
+        round(session_km(d.segments, ctx.targets), 2)
+        for d in days.values()
+        if d.session_type != "race"
     )
 
 
@@ -195,6 +208,15 @@ def _settle_long_share(
     steady["distance_km"] = floor_tenth(steady["distance_km"] - (long_km - check.value))
     long_day.safeguard_ids += [r.safeguard_id for r in check.applied_rules]
     return True
+
+
+def settle_by_cuts(ctx: PlanContext, week: int, days: dict[int, DayPlan]) -> None:
+    """Cut until the week is within its shares and its long run is its longest run (each cut
+    changes the week the other is measured on)."""
+    for _attempt in range(SETTLE_ATTEMPTS):
+        settled = settle_week(ctx, week, days, first=False)
+        if not (keep_long_run_longest(ctx, days) or settled):
+            break
 
 
 def keep_long_run_longest(ctx: PlanContext, days: dict[int, DayPlan]) -> bool:

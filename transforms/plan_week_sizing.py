@@ -8,6 +8,7 @@ Like `plan_week_settle`, these functions change the `DayPlan`s of the one week
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -131,8 +132,9 @@ def _long_run_km(
     plan: DayPlan,
 ) -> float:
     """Size the long run: the phase's share of the week, at least an even share of the easy
-    running, within the long-run-share and run-length safeguards; a week too small for the
-    template's shortest long run turns it into an easy run (0 km returned)."""
+    running, within the long-run-share and run-length safeguards, and at least the template's
+    shortest long run where the week holds one; a week too small for it turns it into an
+    easy run (0 km returned)."""
     week, phase, volume = target.week, target.phase, target.volume_km
     share = LONG_RUN_SHARE.get(phase.name, LONG_RUN_SHARE_DEFAULT)
     left = max(volume - quality_km, 0.0)
@@ -151,7 +153,10 @@ def _long_run_km(
     template = plan.template or ctx.template_for("long")
     if km < template["min_distance_km"] and template["intensity_zone"] == "M":
         template = ctx.template_for("long")  # too short for a marathon-pace finish
-    if km < template["min_distance_km"]:
+    shortest = template["min_distance_km"]
+    if km < shortest <= _long_run_room_km(ctx, target, left, context, plan.day):
+        km = shortest  # the phase's share falls short, but the week holds a long run
+    if km < shortest:
         plan.session_type, plan.template = "easy", None
         plan.notes.append("the week is too small for a long run")
         return 0.0
@@ -162,6 +167,20 @@ def _long_run_km(
         plan.template = template
         plan.segments = instantiate(template, ctx.targets, progress=0, steady_km=km)
     return session_km(plan.segments, ctx.targets)
+
+
+def _long_run_room_km(
+    ctx: PlanContext, target: WeekTarget, left: float, context: dict[str, Any], day: int
+) -> float:
+    """The longest long run the week can hold: within its easy running (`left`), the
+    long-run-share safeguards, the longest a run may last and the day's taper length."""
+    share = ctx.engine.limit("long_run_share_percent", context)
+    return min(
+        left,
+        share / 100 * target.volume_km if share is not None else math.inf,
+        ctx.longest_run_seconds / ctx.targets.mid_pace("E"),
+        tapered_run_km(ctx, target, day),
+    )
 
 
 def _marathon_finish(

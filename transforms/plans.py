@@ -40,7 +40,7 @@ from transforms.plan_sessions import session_km
 from transforms.plan_volumes import progress_after, starting_progress, week_target
 from transforms.plan_week_rows import plan_rows
 from transforms.plan_week_sessions import BuiltWeek, build_week
-from transforms.plan_week_settle import long_run_of, running_km
+from transforms.plan_week_settle import long_run_of, stored_running_km
 
 __all__ = [
     "GeneratedPlan",
@@ -138,7 +138,7 @@ def built_weeks(ctx: PlanContext) -> tuple[list[BuiltWeek], float]:
         built = build_week(ctx, target)
         long_day = long_run_of(built.days)
         long_km = session_km(long_day.segments, ctx.targets) if long_day else 0.0
-        progress = progress_after(progress, target, running_km(ctx, built.days), long_km)
+        progress = progress_after(progress, target, stored_running_km(ctx, built.days), long_km)
         weeks.append(built)
     return weeks, progress.peak_built_km
 

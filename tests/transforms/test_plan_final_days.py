@@ -57,6 +57,12 @@ def test_final_days_over_their_share_lose_easy_running_and_the_built_weeks_stay(
     assert all(a is not b for a, b in zip(held[14:], weeks[14:], strict=True))
     race_day = held[-1].days[6]
     assert race_day.session_type == "race"
+    for week in held:  # settled again by cuts: the long run is still each week's longest
+        km = {
+            plan.session_type: session_km(plan.segments, ctx.targets) for plan in week.days.values()
+        }
+        if "long" in km:
+            assert km["long"] == max(v for kind, v in km.items() if kind != "race")
 
 
 def test_every_seven_days_of_the_taper_fall_below_the_peak(ana):

@@ -13,6 +13,7 @@ from transforms.plan_volumes import (
     growth_weeks,
     progress_after,
     starting_progress,
+    tapered,
     week_target,
 )
 
@@ -63,6 +64,13 @@ def test_race_week_days_fall_to_the_final_share_of_the_peak(ctx):
     55 % (the 60 % cap less its margin) of a seventh of the peak week."""
     race_week = week_target(ctx, 17, VolumeProgress(last_full_km=60.0, peak_built_km=61.0))
     assert race_week.volume_km == floor_tenth(6 * 61.0 * 0.55 / 7)
+
+
+def test_a_taper_day_never_holds_more_than_its_weeks_own_target(ctx):
+    """Week 16's days fall to their taper share of the peak; when the weeks before collapsed
+    below that peak, each day keeps the week's own (smaller) target instead."""
+    assert tapered(ctx, 16, 40.0, 61.0) < 40.0
+    assert tapered(ctx, 16, 20.0, 61.0) == pytest.approx(20.0)
 
 
 def test_progress_counts_full_weeks_and_keeps_the_last_full_one(ctx):
