@@ -40,6 +40,9 @@ from transforms.safeguards import Rule, SafeguardEngine, rules_from_rows
 PACE_FIELDS = [f for f in dataclasses.fields(TrainingPaces) if f.name != "vdot"]
 NO_RUN_LIMIT_MINUTES = 24 * 60
 """A run's length when neither a safeguard nor the runner bounds it."""
+MIN_RUNS_FOR_LONG_RUN = 2
+"""A long run is long next to the week's other runs: a week of one run has none."""
+CAPACITY_SEARCH_STEPS = 30
 
 
 def floor_tenth(km: float) -> float:
@@ -115,7 +118,8 @@ class PlanContext:
     targets: ZoneTargets
     plan_id: str
     capacity_km: float
-    """The most the runner's schedule holds: every run at the longest a run may last."""
+    """The most the runner's schedule holds: every run at the longest a run may last, and no
+    more than the long run's share lets its runs hold (`share_capacity_km`)."""
     start_km: float
     peak_km: float
     recovery_every: int
@@ -165,6 +169,25 @@ def longest_run_seconds(engine: SafeguardEngine, inputs: PlanInputs) -> float:
     return min(minutes, default=NO_RUN_LIMIT_MINUTES) * 60
 
 
+def share_capacity_km(engine: SafeguardEngine, runs: int, up_to: float) -> float:
+    """The largest weekly volume, up to `up_to`, that `runs` runs can hold with the long run
+    the longest of them: it takes at least 1/`runs` of the week, so the long-run-share
+    safeguard must allow that much (25 % from 64 km cannot be met on three runs)."""
+
+    def holds(volume: float) -> bool:
+        week = {"planned_volume_km": volume, "runs_per_week": runs}
+        share = engine.limit("long_run_share_percent", week)
+        return runs < MIN_RUNS_FOR_LONG_RUN or share is None or share * runs >= 100
+
+    if holds(up_to):
+        return up_to
+    low, high = 0.0, up_to
+    for _step in range(CAPACITY_SEARCH_STEPS):
+        middle = (low + high) / 2
+        low, high = (middle, high) if holds(middle) else (low, middle)
+    return floor_tenth(low)
+
+
 def whole_second_paces(vdot: float) -> TrainingPaces:
     """Daniels' paces in whole seconds, as stored in target_paces (the validator re-measures
     sessions with those)."""
@@ -194,7 +217,9 @@ def plan_context(
     )
     taper = taper_weeks(race, start, weeks) if race else 0
     longest_run_km = longest_run_seconds(engine, inputs) / targets.mid_pace("E")
-    capacity_km = floor_tenth(inputs.runs_per_week * longest_run_km)
+    capacity_km = share_capacity_km(
+        engine, inputs.runs_per_week, floor_tenth(inputs.runs_per_week * longest_run_km)
+    )
     start_km = min(inputs.volume_before_km, capacity_km)
     return PlanContext(
         reference=reference,

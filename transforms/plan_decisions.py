@@ -63,8 +63,8 @@ def season_decisions(ctx: PlanContext, weeks: Sequence[Mapping[str, Any]]) -> li
         )
     if ctx.capacity_km < max(inputs.weekly_volume_km, MINIMUM_START_KM):
         held.append(
-            f"held to the {ctx.capacity_km:.1f} km that {inputs.runs_per_week} runs of "
-            "the longest allowed length hold"
+            f"held to the {ctx.capacity_km:.1f} km that {inputs.runs_per_week} runs hold, "
+            "each no longer than a run may last and the long run within its share"
         )
     add(
         f"Start at {first:.1f} km/week",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from transforms.plan_calendar import Phase
-from transforms.plan_context import PlanContext
+from transforms.plan_context import MIN_RUNS_FOR_LONG_RUN, PlanContext
 from transforms.plan_sessions import (
     DayPlan,
     longest_consecutive_run,
@@ -56,8 +56,6 @@ KIND_TYPES = {
 }
 MARATHON_FINISH_FROM_KM = 21.0
 """Peak long runs for races this long or longer finish at marathon pace."""
-MIN_RUNS_FOR_LONG_RUN = 2
-"""A long run is long next to the week's other runs: a week of one run has none."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from tests.plan_runners import AS_OF, reference, runner
-from transforms.plan_context import floor_tenth, plan_context
+from transforms.plan_context import floor_tenth, plan_context, share_capacity_km
 from transforms.plan_inputs import MINIMUM_START_KM
 
 
@@ -42,6 +42,19 @@ def test_a_schedule_too_short_for_the_runners_volume_holds_start_and_peak():
     )
     assert ctx.capacity_km == floor_tenth(3 * 20 * 60 / ctx.targets.mid_pace("E"))
     assert ctx.start_km == ctx.peak_km == ctx.capacity_km < 32.0
+
+
+def test_three_runs_cannot_hold_a_week_whose_long_run_may_take_only_a_quarter():
+    """From 64 km a week the long run takes at most 25 % (sg_long_run_share_25_high_volume);
+    on three runs the longest is at least a third, so three runs hold at most 63.9 km."""
+    engine = plan_context(runner(), AS_OF, reference()).engine
+    assert share_capacity_km(engine, 3, 90.0) == 63.9
+    assert share_capacity_km(engine, 4, 90.0) == 90.0
+    assert share_capacity_km(engine, 1, 90.0) == 90.0  # one run is no long run
+    ctx = plan_context(
+        runner(running={"runs_per_week": 3, "current_volume": 70.0}), AS_OF, reference()
+    )
+    assert ctx.capacity_km == ctx.start_km == 63.9
 
 
 def test_a_runner_running_almost_nothing_starts_from_the_minimum():
