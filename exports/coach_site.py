@@ -146,15 +146,17 @@ class Page:
         )
 
     def html(self) -> str:
+        """The page; plotly.js (4.8 MB) is loaded only by pages with a chart."""
         body = "\n".join(self.parts)
+        plotly = f'<script src="{self.root}assets/{PLOTLY_FILE}"></script>' if self.charts else ""
+        draw = f'<script src="{self.root}assets/site.js"></script>' if self.charts else ""
         return (
             '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(self.title)} · Cadence</title>"
-            f'<link rel="stylesheet" href="{self.root}assets/site.css">'
-            f'<script src="{self.root}assets/{PLOTLY_FILE}"></script></head>\n<body>'
+            f'<link rel="stylesheet" href="{self.root}assets/site.css">{plotly}</head>\n<body>'
             f'<nav><a href="{self.root}index.html">Squad</a></nav><main>\n{body}\n</main>'
-            f'<script src="{self.root}assets/site.js"></script></body></html>\n'
+            f"{draw}</body></html>\n"
         )
 
 
