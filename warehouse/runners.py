@@ -28,7 +28,12 @@ from transforms.completeness import (
     profile_completeness,
     value_at,
 )
-from transforms.goal_checks import goal_status, past_race_notice, target_time_problem
+from transforms.goal_checks import (
+    goal_status,
+    long_term_goal_problem,
+    past_race_notice,
+    target_time_problem,
+)
 from warehouse.connection import read_table, upsert
 from warehouse.contract import EACH, Field
 from warehouse.contracts import contract
@@ -262,6 +267,7 @@ def _changed(
     its previous value), and what the accepted values mean for the plan."""
     row = dict(current)
     rejected: list[ValidationError] = []
+    changes, listed_goals = _without_long_term_goals(changes)
     for name, value in changes.items():
         if name in MANAGED_COLUMNS:
             rejected.append(ValidationError(name, "is managed by Cadence and cannot be updated"))
@@ -273,6 +279,10 @@ def _changed(
             accepted = _accept(name, SECTIONS[name], value, rejected)
             if accepted is not _REJECTED:
                 row[name] = _merge(current.get(name), accepted)
+    if listed_goals is not None:
+        kept = _accept_long_term_goals(listed_goals, rejected)
+        if kept is not _REJECTED:
+            row["goals"] = {**(row.get("goals") or {}), "long_term_goals": kept}
     notices = []
     if "goals" in changes and row.get("goals"):
         goals = dict(row["goals"])
@@ -289,6 +299,52 @@ def _changed(
         row["goals"] = goals
     row["updated_at"] = _now()
     return row, rejected, notices
+
+
+LONG_TERM_GOALS = "goals.long_term_goals"
+
+
+def _without_long_term_goals(changes: Mapping[str, Any]) -> tuple[Mapping[str, Any], Any]:
+    """The changes without goals.long_term_goals, and that list (None when not given): the
+    list is accepted goal by goal, so one bad goal does not cost the others."""
+    goals = changes.get("goals")
+    if not isinstance(goals, Mapping) or "long_term_goals" not in goals:
+        return changes, None
+    rest = {k: v for k, v in goals.items() if k != "long_term_goals"}
+    return {**changes, "goals": rest}, goals["long_term_goals"]
+
+
+def _accept_long_term_goals(listed: Any, rejected: list[ValidationError]) -> Any:
+    """Every listed goal that fits the contract and can be planned for (within 24 months of
+    the plan date, a known distance, a runnable time); each other one is rejected with its
+    dotted field."""
+    if listed is None:
+        return []
+    if isinstance(listed, str | bytes | Mapping) or not isinstance(listed, Sequence):
+        rejected.append(ValidationError(LONG_TERM_GOALS, "must be a list of goals"))
+        return _REJECTED
+    item = _child(SECTIONS["goals"], "long_term_goals")
+    assert item is not None and item.item is not None
+    day, kept = plan_date(), []
+    for index, goal in enumerate(listed):
+        path = f"{LONG_TERM_GOALS}[{index}]"
+        if isinstance(goal, Mapping) and _is_number(goal.get("distance")):
+            goal = {**goal, "distance": f"{goal['distance']:g}"}  # 42.2 km is a distance too
+        try:
+            accepted = _coerce(path, item.item, goal)
+        except ValidationError as error:
+            rejected.append(error)
+            continue
+        problem = long_term_goal_problem(accepted, day)
+        if problem is not None:
+            rejected.append(ValidationError(f"{path}.{problem[0]}", problem[1]))
+            continue
+        kept.append(accepted)
+    return kept
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _confirm_list(row: Mapping[str, Any]) -> list[str]:

@@ -63,6 +63,12 @@ SEGMENT_TYPES = ("warmup", "work", "recovery", "cooldown", "steady", "rest", "re
 SESSION_STATUSES = ("planned", "completed", "skipped", "modified", "moved")
 PLAN_STATUSES = ("draft", "active", "paused", "completed", "abandoned")
 PHASES = ("Base", "Build", "Peak", "Taper", "Recovery", "Maintenance")
+ROADMAP_PHASES = ("Base", "Build", "Peak", "Taper", "Mini-taper", "Recovery")
+"""A roadmap's phases: a B race closes its block with a Mini-taper, an A race with a Taper."""
+MILESTONE_METRICS = ("long_run_km", "weekly_volume_km", "time_trial_seconds", "race_seconds")
+GOAL_RACE_PRIORITIES = {1: "A", 2: "B", 3: "C"}
+"""A long-term goal's priority: 1 the A race (full taper), 2 a B race (mini-taper), 3 a C race
+(trained through)."""
 GOAL_TYPES = ("race", "speed", "base_building", "return_to_fitness", "general_health")
 GOAL_FEASIBILITY = ("achievable", "ambitious", "unlikely", "needs_adjustment")
 VALIDATION_STATUSES = ("valid", "repaired", "invalid")

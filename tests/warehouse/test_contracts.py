@@ -73,6 +73,18 @@ SEED_FIELDS = {
         "memory_summary_id runner_id summary_type content source_date_range_start "
         "source_date_range_end created_at updated_at"
     ),
+    "coach.long_term_goals": (  # seed 004 table 3 (user_id is our runner_id's owner)
+        "long_term_goal_id runner_id user_id distance target_date target_time_seconds priority "
+        "created_at updated_at"
+    ),
+    "plans.roadmaps": (  # seed 004 table 4, one row per phase
+        "roadmap_id runner_id user_id goal_id phase_number phase_name start_date end_date "
+        "target_volume_km focus created_at updated_at"
+    ),
+    "plans.milestones": (  # seed 004 table 5
+        "milestone_id roadmap_id milestone_name target_date target_metric target_value achieved "
+        "achieved_date created_at updated_at"
+    ),
     "plans.training_plans": (
         "plan_id runner_id user_id status season_view weekly_plan runner_snapshot phases "
         "load_parameters target_paces decisions safeguard_applications goal_feasibility "

@@ -32,8 +32,8 @@ from warehouse.vocabulary import (
     IANA_TIMEZONES,
     INJURY_SEVERITIES,
     LOAD_TRENDS,
-    MEMORY_SUMMARY_TYPES,
     MAX_HR_SOURCES,
+    MEMORY_SUMMARY_TYPES,
     NARRATIVE_SOURCES,
     NUTRITION_QUALITIES,
     ONBOARDING_STEPS,
@@ -212,6 +212,14 @@ GOALS = struct(
     goal_feasibility=text("How realistic the goal is", isin=GOAL_FEASIBILITY),
     goal_feasibility_reason=text("Why"),
     predicted_time=number("Finish time predicted from VDOT", "s", ge=60, le=200000),
+    long_term_goals=records(
+        "Races up to 24 months out, as the runner listed them (coach.long_term_goals)",
+        distance=text("Race distance: 5k, 10k, half_marathon, marathon or a number of km"),
+        target_date=day("Race day"),
+        target_time=number("Target finish time", "s", ge=60, le=200000),
+        priority=integer("1 the A race, 2 a B race, 3 a C race", ge=1, le=3),
+        race_name=text("Race name"),
+    ),
 )
 
 SCHEDULE = struct(
@@ -555,4 +563,35 @@ MEMORY_SUMMARIES = table(
     indexes={"by_runner_id": ("runner_id",)},
 )
 
-TABLES = (RUNNERS, WEEKLY_SUMMARIES, RUNNER_STATES, MEMORY_SUMMARIES)
+LONG_TERM_GOALS = table(
+    "coach.long_term_goals",
+    "Seed 004 table 3: each runner's races up to 24 months out, one row per goal - the "
+    "profile's goals.long_term_goals, or its single race goal as one A race - with the "
+    "goal's feasibility rechecked against current fitness on every run.",
+    key="long_term_goal_id",
+    columns={
+        "long_term_goal_id": text("runner_id:target_date:distance_km"),
+        **ownership(),
+        "distance": text("Race distance as the runner named it (half_marathon, 10k, 42.2)"),
+        "distance_km": number("Race distance", "km", ge=0.1, le=250),
+        "target_date": day("Race day", nullable=False),
+        "target_time_seconds": number("Target finish time", "s", ge=60, le=200000),
+        "priority": integer(
+            "1 the A race (full taper), 2 a B race (mini-taper), 3 a C race (trained through)",
+            ge=1,
+            le=3,
+        ),
+        "race_name": text("Race name"),
+        "goal_status": text("past once the race day is before the plan date", isin=GOAL_STATUSES),
+        "feasibility": text("How realistic the target is today", isin=GOAL_FEASIBILITY),
+        "feasibility_reason": text("Why: the VDOT the target needs against current fitness"),
+        "predicted_time_seconds": number(
+            "Finish time current fitness (VDOT) predicts", "s", ge=60, le=200000
+        ),
+        "checked_on": day("Plan date the feasibility was judged on"),
+        **audit(),
+    },
+    indexes={"by_runner_id": ("runner_id",)},
+)
+
+TABLES = (RUNNERS, WEEKLY_SUMMARIES, RUNNER_STATES, MEMORY_SUMMARIES, LONG_TERM_GOALS)

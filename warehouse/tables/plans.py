@@ -17,10 +17,12 @@ from warehouse.tables.common import audit, confidence, ownership, percent
 from warehouse.vocabulary import (
     GOAL_FEASIBILITY,
     GOAL_TYPES,
+    MILESTONE_METRICS,
     NARRATIVE_SOURCES,
     PHASES,
     PLAN_STATUSES,
     PLANNED_SESSION_TYPES,
+    ROADMAP_PHASES,
     SEGMENT_TYPES,
     SESSION_STATUSES,
     SEVERITIES,
@@ -301,4 +303,69 @@ FIT_FILES = table(
     indexes={"by_session_id": ("session_id",), "by_runner_id": ("runner_id",)},
 )
 
-TABLES = (TRAINING_PLANS, PLANNED_SESSIONS, FIT_FILES)
+ROADMAPS = table(
+    "plans.roadmaps",
+    "Seed 004 table 4: one row per phase of a runner's roadmap from the plan date to their "
+    "last goal - consecutive phases, each goal day closing one (a Taper for an A race, a "
+    "Mini-taper for a B race, trained through for a C race), a Recovery phase after each A "
+    "race. Rebuilt only when the goals change; the active plan is its current block.",
+    key="roadmap_phase_id",
+    columns={
+        "roadmap_phase_id": text("roadmap_id:phase_number"),
+        "roadmap_id": text(
+            "runner_id:hash of the goals it was built for (a new id when a goal changes)",
+            nullable=False,
+        ),
+        **ownership(),
+        "goal_id": text(
+            "coach.long_term_goals row the phase leads to (Recovery: the race just run)",
+            nullable=False,
+        ),
+        "phase_number": integer("Order in the roadmap, from 1", ge=1),
+        "phase_name": text("Phase", isin=ROADMAP_PHASES),
+        "start_date": day("First day of the phase", nullable=False),
+        "end_date": day("Last day of the phase (the race day for a goal's closing phase)"),
+        "target_volume_km": number(
+            "Weekly volume the phase ends on (a Taper's: its last week)", "km/week", ge=0, le=300
+        ),
+        "focus": text("What the phase trains"),
+        **audit(),
+    },
+    indexes={"by_runner_id": ("runner_id",)},
+)
+
+MILESTONES = table(
+    "plans.milestones",
+    "Seed 004 table 5: checkpoints in every roadmap phase - a long run, a weekly volume, a "
+    "time trial, tune-up or goal race with a target time from VDOT - marked achieved from the "
+    "runner's activities, with the day, on every run.",
+    key="milestone_id",
+    columns={
+        "milestone_id": text("roadmap_id:phase_number:target_metric"),
+        "roadmap_id": text("Roadmap", nullable=False),
+        **ownership(),
+        "phase_number": integer("Roadmap phase the milestone closes", ge=1),
+        "goal_id": text("coach.long_term_goals row of that phase"),
+        "milestone_name": text("The milestone in words (e.g. 20 km long run)"),
+        "target_date": day("Day it is due by", nullable=False),
+        "target_metric": text(
+            "What is measured: long_run_km (one run), weekly_volume_km (one Monday-Sunday "
+            "week), time_trial_seconds or race_seconds (time over distance_km)",
+            isin=MILESTONE_METRICS,
+        ),
+        "target_value": number(
+            "Target in the metric's unit: km for a long run, km/week for a weekly volume, "
+            "s for a time trial or race",
+            "km, km/week or s (by target_metric)",
+            ge=0,
+        ),
+        "distance_km": number("Distance of a time trial or race", "km", ge=0.1, le=250),
+        "achieved": flag("Whether the runner's activities reached it"),
+        "achieved_date": day("Local day of the run that reached it"),
+        "achieved_activity_id": text("terra.activities row that reached it"),
+        **audit(),
+    },
+    indexes={"by_runner_id": ("runner_id",), "by_roadmap_id": ("roadmap_id",)},
+)
+
+TABLES = (TRAINING_PLANS, PLANNED_SESSIONS, FIT_FILES, ROADMAPS, MILESTONES)
