@@ -117,6 +117,32 @@ def plan_row(
     }
 
 
+HOLDING_RISE = 0.03
+"""A plan whose peak week is at most this much above week 1 holds its volume, not builds it."""
+
+
+def _volume_words(ctx: PlanContext, first: float, peak_km: float, holds: bool) -> str:
+    if not holds:
+        return f"Volume goes from {first:.1f} km to a peak of {peak_km:.1f} km a week"
+    words = f"Volume holds at about {first:.1f} km a week"
+    if ctx.peak_km >= ctx.capacity_km:
+        # the schedule, not the runner's fitness, sets the ceiling: say so
+        minutes = ctx.longest_run_seconds / 60
+        words += (
+            f" (as much as {ctx.inputs.runs_per_week} runs of at most {minutes:.0f} minutes "
+            "can hold)"
+        )
+    return words
+
+
+def _lighter_weeks_words(weeks: list[int]) -> str:
+    if not weeks:
+        return "lighter weeks as needed"
+    if len(weeks) == 1:
+        return f"a lighter week in week {weeks[0]}"
+    return f"lighter weeks in weeks {', '.join(map(str, weeks[:-1]))} and {weeks[-1]}"
+
+
 def _season_view(
     ctx: PlanContext,
     weeks: list[dict[str, Any]],
@@ -127,15 +153,17 @@ def _season_view(
 ) -> dict[str, Any]:
     inputs = ctx.inputs
     first, peak_km = weeks[0]["planned_volume_km"], peak_week["planned_volume_km"]
+    holds = peak_km <= first * (1 + HOLDING_RISE)
     recovery_weeks = [w["week_number"] for w in weeks if w["is_recovery_week"]]
-    milestones = [
-        {"week_number": 1, "date": ctx.start, "description": f"Start at {first:.1f} km"},
-        {
-            "week_number": peak_week["week_number"],
-            "date": peak_week["start_date"],
-            "description": f"Peak week: {peak_km:.1f} km",
-        },
-    ]
+    milestones = [{"week_number": 1, "date": ctx.start, "description": f"Start at {first:.1f} km"}]
+    if not holds:
+        milestones.append(
+            {
+                "week_number": peak_week["week_number"],
+                "date": peak_week["start_date"],
+                "description": f"Peak week: {peak_km:.1f} km",
+            }
+        )
     quality = next((s for s in sessions if s["session_type"] in KIND_SESSION_TYPES), None)
     if quality is not None:
         milestones.append(
@@ -180,9 +208,8 @@ def _season_view(
     )
     easy_range = text.pace_display(ctx.paces.easy_fast, ctx.paces.easy_slow)
     summary = (
-        f"{voice_open} {goal_line} Volume goes from {first:.1f} km to a peak of "
-        f"{peak_km:.1f} km a week, with lighter weeks"
-        + (f" in weeks {', '.join(map(str, recovery_weeks))}" if recovery_weeks else " as needed")
+        f"{voice_open} {goal_line} {_volume_words(ctx, first, peak_km, holds)}, with "
+        + _lighter_weeks_words(recovery_weeks)
         + f". Easy running stays in the {easy_range} range."
     )
     growth = [w["volume_change_percent"] for w in full if w["volume_change_percent"] is not None]

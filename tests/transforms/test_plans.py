@@ -277,3 +277,28 @@ def test_a_runner_returning_after_a_break_gets_one_hard_session_a_week_as_a_begi
     sessions = plan_for(running={"experience_level": "returning"}).sessions
     for week in weeks_of(sessions).values():
         assert sum(s["session_type"] in HARD_SESSION_TYPES for s in week) <= 1
+
+
+def test_a_plan_held_by_the_schedule_says_so_and_names_no_peak_week():
+    """Three runs of at most 75 minutes hold less than the runner already runs: the season
+    holds its volume, and its summary says what holds it instead of "a peak of" week 1."""
+    plan = plan_for(
+        running={"current_volume": 40.0, "runs_per_week": 3},
+        schedule={"available_days": 3, "max_session_minutes": 75.0},
+        goals={"goal_type": "general_health", "race_date": None, "race_distance": None},
+    ).plan["season_view"]
+    summary = plan["coach_summary"]
+    assert "Volume holds at about" in summary and "a peak of" not in summary
+    assert "3 runs of at most 75 minutes" in summary
+    assert not [m for m in plan["key_milestones"] if m["description"].startswith("Peak week")]
+
+
+def test_a_plan_that_builds_names_its_peak_week():
+    plan = plan_for().plan
+    season = plan["season_view"]
+    assert "a peak of" in season["coach_summary"]
+    peak = max(plan["weekly_plan"], key=lambda w: w["planned_volume_km"])
+    assert any(
+        m["description"] == f"Peak week: {peak['planned_volume_km']:.1f} km"
+        for m in season["key_milestones"]
+    )
