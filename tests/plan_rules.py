@@ -364,9 +364,9 @@ def race_eve_violations(plan: Row, sessions: list[Row], runner: Row) -> list[str
 
 def long_run_violations(plan: Row, sessions: list[Row], runner: Row) -> list[str]:
     """In every week that holds a `long` session, it is at least as long as every other run
-    of the week but the race (0.05 km slack). Every week wholly before the taper with 3 or
-    more runs holds a long run, unless the week is under 15 km (too small for a run that
-    stands out)."""
+    of the week but the race (0.05 km slack). Every week wholly before the taper (its longest
+    window: a taper may open that early and drop the long run) with 3 or more runs holds a
+    long run, unless the week is under 15 km (too small for a run that stands out)."""
     problems = []
     for n, week in weeks_of(sessions).items():
         longs = [s for s in runs(week) if s["session_type"] == "long"]
@@ -378,7 +378,7 @@ def long_run_violations(plan: Row, sessions: list[Row], runner: Row) -> list[str
                 f"({where(long)} {long['distance_km']:.1f} km)"
                 for o in longer
             ]
-    for n, week in pre_taper_weeks(sessions, runner, plan).items():
+    for n, week in pre_taper_weeks(sessions, runner, plan, longest=True).items():
         count, volume = len(runs(week)), week_km(week)
         if (
             count >= 3
