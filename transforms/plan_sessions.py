@@ -365,6 +365,8 @@ def week_measures(
     )
     hard_days = [d.day for d in days if d.is_hard]
     runs = len(days)
+    # the race is the week's goal, not a training run: the easy share is of the training
+    training_runs = sum(1 for d in days if d.session_type != "race")
     easy_runs = sum(1 for d in days if d.session_type in EASY_TYPES)
 
     def share(km: float) -> float | None:
@@ -401,7 +403,7 @@ def week_measures(
             ),
             default=None,
         ),
-        "easy_session_share_percent": 100 * easy_runs / runs if runs else None,
+        "easy_session_share_percent": (100 * easy_runs / training_runs if training_runs else None),
     }
 
 

@@ -208,8 +208,14 @@ def placement_rationale(session_type: str, day: int, nearest_spaced_gap: int | N
 
 
 def week_notes(
-    phase: str, is_recovery: bool, is_race_week: bool, change_percent: float | None
+    phase: str,
+    is_recovery: bool,
+    is_race_week: bool,
+    change_percent: float | None,
+    runs_besides_race: int,
 ) -> str:
+    if is_race_week and not runs_besides_race:
+        return "Race week: rest before the race and arrive fresh; the race is the week's run."
     if is_race_week:
         return "Race week: short easy runs, stay off your feet, trust the training."
     if is_recovery:

@@ -16,6 +16,7 @@ from transforms.plan_volumes import WeekTarget
 from transforms.plan_week_sessions import BuiltWeek
 from transforms.plan_week_settle import nearest_spaced_gap
 from transforms.plan_weeks import week_figures
+from transforms.safeguards import WARNING_ACTIONS
 
 LIGHTER_WEEK_FOCUS = "Absorb the training: lighter week"
 
@@ -42,8 +43,15 @@ def week_row(
     week_start = ctx.date_of(week, 0)
     figures = week_figures(sessions, previous_km, ctx.targets)
     is_race_week = any(s["session_type"] == "race" for s in sessions)
-    warnings = [
-        a["reason"] for a in ctx.engine.applications if a["week_number"] == week and a["applied"]
+    runs_besides_race = sum(
+        1 for s in sessions if not s["is_rest_day"] and s["session_type"] != "race"
+    )
+    actions = {rule.safeguard_id: rule.action for rule in ctx.engine.rules}
+    applied = [a for a in ctx.engine.applications if a["week_number"] == week and a["applied"]]
+    # a warning is for the runner to watch; any other action already changed the week
+    warnings = [a["reason"] for a in applied if actions[a["safeguard_id"]] in WARNING_ACTIONS]
+    adjustments = [
+        a["reason"] for a in applied if actions[a["safeguard_id"]] not in WARNING_ACTIONS
     ]
     return {
         "week_number": week,
@@ -59,9 +67,14 @@ def week_row(
         ],
         "focus": LIGHTER_WEEK_FOCUS if target.is_recovery else PHASE_FOCUS[phase.name],
         "notes": text.week_notes(
-            phase.name, target.is_recovery, is_race_week, figures["volume_change_percent"]
+            phase.name,
+            target.is_recovery,
+            is_race_week,
+            figures["volume_change_percent"],
+            runs_besides_race,
         ),
         "warning_signals": [*text.WARNING_SIGNALS, *dict.fromkeys(warnings)],
+        "safeguard_adjustments": list(dict.fromkeys(adjustments)),
     }
 
 

@@ -28,6 +28,10 @@ _CLAUSE = re.compile(r"^(?P<path>[\w.]+)\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<value>.
 _MEMBERSHIP = re.compile(r"^(?P<path>[\w.]+)\s+in\s+\[(?P<values>.*)\]$")
 
 
+WARNING_ACTIONS = ("warn", "require_confirmation")
+"""Actions that tell the runner something and leave the plan as it is."""
+
+
 @dataclass(frozen=True)
 class Rule:
     safeguard_id: str
@@ -227,7 +231,7 @@ class SafeguardEngine:
             if fired:
                 if rule.action == "block":
                     result.blocked = True
-                elif rule.action in ("warn", "require_confirmation"):
+                elif rule.action in WARNING_ACTIONS:
                     result.warnings.append(rule.message)
                 elif subject is None:
                     tested = _act(rule, tested)

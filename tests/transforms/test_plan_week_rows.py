@@ -43,3 +43,32 @@ def test_a_week_row_sums_its_sessions_and_changes_on_the_week_before(rows):
     assert weeks[1]["volume_change_percent"] == round(
         100 * (weeks[1]["planned_volume_km"] / weeks[0]["planned_volume_km"] - 1), 1
     )
+
+
+def _plan_for(**sections):
+    ctx = plan_context(runner(**sections), AS_OF, reference())
+    weeks, _ = built_weeks(ctx)
+    return ctx, plan_rows(ctx, weeks)
+
+
+def test_what_a_safeguard_changed_is_an_adjustment_not_a_warning_sign():
+    ctx, (weeks, _) = _plan_for()
+    actions = {rule.safeguard_id: rule.action for rule in ctx.engine.rules}
+    changed = [
+        a for a in ctx.engine.applications if a["applied"] and actions[a["safeguard_id"]] == "cap"
+    ]
+    assert changed, "the base runner's plan has no capped week to look at"
+    for application in changed:
+        week = weeks[application["week_number"] - 1]
+        assert application["reason"] in week["safeguard_adjustments"]
+        assert application["reason"] not in week["warning_signals"]
+
+
+def test_a_race_week_with_no_other_run_raises_no_easy_share_warning():
+    race_day = AS_OF + dt.timedelta(weeks=10, days=-1)  # a Tuesday, after a blocked Monday
+    _, (weeks, sessions) = _plan_for(goals={"race_date": race_day, "race_distance": 10.0})
+    race_week = weeks[-1]
+    runs = [s for s in sessions if s["week_number"] == race_week["week_number"]]
+    assert [s["session_type"] for s in runs if not s["is_rest_day"]] == ["race"]
+    assert not [w for w in race_week["warning_signals"] if "easy" in w]
+    assert "short easy runs" not in race_week["notes"]

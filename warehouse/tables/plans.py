@@ -134,6 +134,10 @@ TRAINING_PLANS = table(
             focus=text("What the week is for"),
             notes=text("Notes for the runner"),
             warning_signals=texts("Signals that should change the week"),
+            safeguard_adjustments=texts(
+                "What the safeguards changed in this week (a shortened run, a capped share, "
+                "a week made lighter), each in its rule's words"
+            ),
         ),
         "runner_snapshot": struct(
             "Where the runner stands when the plan is made",
