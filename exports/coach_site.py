@@ -59,6 +59,8 @@ from warehouse.settings import CadenceHome
 from warehouse.vocabulary import RUNNING_TYPES
 
 RUNNERS = contract("coach.runners")
+ROADMAPS = contract("plans.roadmaps")
+MILESTONES = contract("plans.milestones")
 DAILY = contract("terra.daily_summaries")
 WEEKLY = contract("coach.weekly_summaries")
 ACTIVITY_COLUMNS = (
@@ -335,6 +337,12 @@ def _runner_pages(
     page = _runner_page(
         runner, name, plan, sessions, daily, weekly, activities, runs, flags, today, latest_day
     )
+    _roadmap_section(
+        page,
+        read_table(con, ROADMAPS, "runner_id = ? ORDER BY phase_number", [runner_id]),
+        read_table(con, MILESTONES, "runner_id = ? ORDER BY target_date", [runner_id]),
+        today,
+    )
     (folder / "index.html").write_text(page.html(), encoding="utf-8")
     pages.insert(0, folder / "index.html")
     charts += page.charts
@@ -515,6 +523,58 @@ def _runner_page(
         )
     page.add("</tbody></table></section>")
     return page
+
+
+def _roadmap_section(
+    page: Page, phases: pl.DataFrame, milestones: pl.DataFrame, today: dt.date
+) -> None:
+    """The roadmap's phases to the last goal and its milestones, when the runner has one,
+    put before the plan (its current block)."""
+    if phases.is_empty():
+        return
+    before = next(
+        (i for i, part in enumerate(page.parts) if part.startswith('<section id="plan"')),
+        len(page.parts),
+    )
+    parts_after = page.parts[before:]
+    del page.parts[before:]
+    # a roadmap is rebuilt when goals change: show the newest (its first phase starts last)
+    newest = (
+        phases.group_by("roadmap_id")
+        .agg(pl.col("start_date").min())
+        .sort("start_date", "roadmap_id")["roadmap_id"][-1]
+    )
+    latest = phases.filter(pl.col("roadmap_id") == newest)
+    page.add('<section id="roadmap"><h2>Roadmap</h2><table>')
+    page.add(_head("Phase", "From", "To", "Target volume", "Focus"))
+    for phase in latest.iter_rows(named=True):
+        current = phase["start_date"] <= today <= (phase["end_date"] or today)
+        page.add(
+            _row(
+                f"{phase['phase_number']}. {_e(phase['phase_name'])}",
+                str(phase["start_date"]),
+                str(phase["end_date"] or ""),
+                _num(phase["target_volume_km"], 1, " km/week"),
+                _e(phase["focus"] or ""),
+                css="current" if current else "",
+            )
+        )
+    page.add("</table>")
+    mine = milestones.filter(pl.col("roadmap_id").is_in(latest["roadmap_id"].unique().to_list()))
+    if mine.height:
+        page.add('<h3>Milestones</h3><table id="roadmap-milestones">')
+        page.add(_head("Milestone", "Due", "Reached"))
+        for milestone in mine.iter_rows(named=True):
+            reached = NONE
+            if milestone["achieved"]:
+                reached = f"✓ {milestone['achieved_date'] or ''}".strip()
+                if milestone["achieved_activity_id"]:
+                    href = activity_href(milestone["achieved_activity_id"])
+                    reached = f'<a href="{href}">{reached}</a>'
+            page.add(_row(_e(milestone["milestone_name"]), str(milestone["target_date"]), reached))
+        page.add("</table>")
+    page.add("</section>")
+    page.parts.extend(parts_after)
 
 
 def _calendar_html(weeks: list[list[CalendarDay]], month: dt.date, today: dt.date) -> str:

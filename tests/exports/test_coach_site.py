@@ -297,3 +297,60 @@ def test_cadence_site_without_a_warehouse_says_what_to_run(tmp_path):
     assert done.returncode == 1
     assert "no warehouse at" in output and "cadence materialize" in output
     assert not home.site.exists()
+
+
+def test_a_runner_with_a_roadmap_sees_its_phases_and_milestones_before_the_plan(
+    built_home, tmp_path
+):
+    import polars as pl
+
+    from tests.contract_values import valid_value
+    from warehouse.connection import upsert
+    from warehouse.contracts import contract
+
+    home = CadenceHome(tmp_path / "home").create()
+    shutil.copyfile(built_home.home.warehouse, home.warehouse)
+    runner_id, today = built_home.runner_ids[0], built_home.today
+    [(activity_id,)] = rows(
+        home,
+        "SELECT activity_id FROM terra.activities WHERE runner_id = ? ORDER BY start_time "
+        "DESC LIMIT 1",
+        [runner_id],
+    )
+    roadmaps, milestones = contract("plans.roadmaps"), contract("plans.milestones")
+
+    def frame(table, records):
+        defaults = {name: valid_value(f) for name, f in table.columns.items()}
+        return pl.DataFrame([{**defaults, **r} for r in records], schema=table.polars_schema)
+
+    phase = {"roadmap_id": f"{runner_id}:abc", "runner_id": runner_id, "user_id": None}
+    with open_warehouse(home.warehouse) as con:
+        for table in ("plans.milestones", "plans.roadmaps"):  # whatever the build made
+            con.execute(f"DELETE FROM {table} WHERE runner_id = ?", [runner_id])
+        upsert(con, roadmaps, frame(roadmaps, [
+            {**phase, "roadmap_phase_id": f"{runner_id}:abc:1", "phase_number": 1,
+             "phase_name": "Base", "start_date": today - dt.timedelta(days=20),
+             "end_date": today + dt.timedelta(days=30), "target_volume_km": 41.5,
+             "focus": "Aerobic base"},
+            {**phase, "roadmap_phase_id": f"{runner_id}:abc:2", "phase_number": 2,
+             "phase_name": "Build", "start_date": today + dt.timedelta(days=31),
+             "end_date": today + dt.timedelta(days=80), "target_volume_km": 48.0,
+             "focus": "Threshold work"},
+        ]))  # fmt: skip
+        upsert(con, milestones, frame(milestones, [
+            {**phase, "milestone_id": f"{runner_id}:abc:1:long", "phase_number": 1,
+             "milestone_name": "12 km long run", "target_date": today + dt.timedelta(days=30),
+             "achieved": True, "achieved_date": today, "achieved_activity_id": activity_id},
+        ]))  # fmt: skip
+    write_coach_site(home, today, [runner_id])
+    page = (home.site / "runners" / runner_id / "index.html").read_text()
+    assert page.index('<section id="roadmap">') < page.index('<section id="plan">')
+    roadmap = page[page.index('<section id="roadmap">') : page.index('<section id="plan">')]
+    assert '<tr class="current"><td>1. Base</td>' in roadmap and "41.5 km/week" in roadmap
+    assert "2. Build" in roadmap and "Threshold work" in roadmap
+    assert f'<a href="{activity_href(activity_id)}">✓ {today}</a>' in roadmap
+    other = built_home.runner_ids[1]
+    assert (
+        '<section id="roadmap">'
+        not in (built_home.home.site / "runners" / other / "index.html").read_text()
+    )
