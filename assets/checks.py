@@ -31,6 +31,9 @@ CHECKED = {
     ("reference", "workout_templates"): "reference.workout_templates",
     ("plans", "training_plans"): "plans.training_plans",
     ("plans", "planned_sessions"): "plans.planned_sessions",
+    ("coach", "long_term_goals"): "coach.long_term_goals",
+    ("plans", "roadmaps"): "plans.roadmaps",
+    ("plans", "milestones"): "plans.milestones",
     ("exports", "fit_files"): "plans.fit_files",
 }
 BLOCKING = {("plans", "training_plans"), ("plans", "planned_sessions")}
@@ -39,8 +42,10 @@ reaches the FIT export."""
 REFERENCES = {
     ("plans", "planned_sessions"): ("plan_id", "plans.training_plans"),
     ("exports", "fit_files"): ("session_id", "plans.planned_sessions"),
+    ("plans", "milestones"): ("roadmap_id", "plans.roadmaps"),
 }
-"""Referential integrity beyond runners: runner -> plans -> sessions -> FIT files."""
+"""Referential integrity beyond runners: runner -> plans -> sessions -> FIT files, and
+roadmap -> milestones."""
 FAILURES_SHOWN = 10
 
 

@@ -32,7 +32,7 @@ from warehouse.active_plans import active_plans, plan_sessions
 from warehouse.connection import open_warehouse, read_table
 from warehouse.contracts import contract
 from warehouse.runners import RunnerAPI
-from warehouse.settings import CadenceHome, require_runner_id
+from warehouse.settings import CadenceHome, plan_date, require_runner_id
 
 plan_app = typer.Typer(help="Show a runner's training plan.", no_args_is_help=True)
 console = Console(width=max(Console().width, 110))
@@ -48,10 +48,19 @@ def show(
     runner_id: str,
     week: Annotated[int | None, typer.Option(help="Zoom into plan week N.")] = None,
     day: Annotated[str | None, typer.Option(help="Zoom into one day (YYYY-MM-DD).")] = None,
+    roadmap: Annotated[
+        bool, typer.Option("--roadmap", help="The roadmap across all goals, with milestones.")
+    ] = False,
 ) -> None:
-    """The runner's active plan: the season, one week (--week N) or one day (--day DATE)."""
+    """The runner's active plan: the season, one week (--week N) or one day (--day DATE); or
+    the roadmap to every long-term goal (--roadmap)."""
     if week is not None and day is not None:
         raise ValueError("give --week or --day, not both")
+    if roadmap and (week is not None or day is not None):
+        raise ValueError("--roadmap shows every goal's phases: give it without --week or --day")
+    if roadmap:
+        console.print(Group(*roadmap_view(load_roadmap(CadenceHome.from_env(), runner_id))))
+        return
     zoom_day = _date(day) if day is not None else None  # a bad date is named before any read
     shown = load_active_plan(CadenceHome.from_env(), runner_id)
     if week is not None:
@@ -518,3 +527,110 @@ def day_view(shown: ShownPlan, day: dt.date) -> list[RenderableType]:
         if s.get("structure_segments"):
             view.append(_segments(s["structure_segments"], units))
     return view
+
+
+# -- roadmap ------------------------------------------------------------------------------
+
+PRIORITY_LETTERS = {1: "A", 2: "B", 3: "C"}
+
+
+@dataclass(frozen=True)
+class ShownRoadmap:
+    """What `plan show --roadmap` reads: the runner's goals, roadmap phases and milestones."""
+
+    runner_name: str
+    units: str | None
+    goals: list[dict[str, Any]]
+    phases: list[dict[str, Any]]
+    milestones: list[dict[str, Any]]
+    today: dt.date
+
+
+def load_roadmap(home: CadenceHome, runner_id: str) -> ShownRoadmap:
+    """The runner's long-term goals, roadmap and milestones, read-only."""
+    require_runner_id(runner_id)
+    if not home.warehouse.exists():
+        raise ValueError(f"no warehouse at {home.warehouse}; run `cadence materialize` first")
+    with open_warehouse(home.warehouse, read_only=True) as con:
+        runner = RunnerAPI(con).get_runner(runner_id)
+        mine = "runner_id = ?"
+        goals = read_table(con, contract("coach.long_term_goals"), mine, [runner_id])
+        phases = read_table(con, contract("plans.roadmaps"), mine, [runner_id])
+        milestones = read_table(con, contract("plans.milestones"), mine, [runner_id])
+    if phases.is_empty():
+        raise ValueError(
+            f"runner {runner_id!r} has no roadmap: list races under goals.long_term_goals in "
+            "profile.yaml (or set a race goal) and run `cadence materialize`"
+        )
+    return ShownRoadmap(
+        (runner["identity"] or {}).get("name") or runner_id,
+        runner_units(runner),
+        goals.sort("target_date").to_dicts(),
+        phases.sort("phase_number").to_dicts(),
+        milestones.sort("target_date", "phase_number", "target_metric").to_dicts(),
+        plan_date(),
+    )
+
+
+def _milestone_state(milestone: Mapping[str, Any], today: dt.date) -> Text:
+    if milestone["achieved"]:
+        return Text(f"✓ {milestone['achieved_date']}", style="green")
+    if milestone["target_date"] < today:
+        return Text("not reached", style="yellow")
+    return Text("ahead")
+
+
+def roadmap_view(shown: ShownRoadmap) -> list[RenderableType]:
+    """Goals with their feasibility, the phases with their weekly volumes, the milestones."""
+    units = shown.units
+    phases, today = shown.phases, shown.today
+    current = next((p for p in phases if p["start_date"] <= today <= p["end_date"]), None)
+    achieved = sum(bool(m["achieved"]) for m in shown.milestones)
+    header = _facts(
+        [
+            ("Runner", shown.runner_name),
+            ("Roadmap", f"{phases[0]['start_date']} to {phases[-1]['end_date']}"),
+            (
+                "Now",
+                f"phase {current['phase_number']}, {current['phase_name']}" if current else None,
+            ),
+            ("Milestones", f"{achieved} of {len(shown.milestones)} achieved"),
+        ]
+    )
+    goals = _table("Goals", ("race day", "race", "priority", "target", "feasibility"))
+    for goal in shown.goals:
+        race = goal["race_name"] or distance_text(goal["distance_km"], units, True)
+        target = clock(goal["target_time_seconds"]) if goal["target_time_seconds"] else NONE
+        verdict = goal["feasibility"] or goal["goal_status"] or NONE
+        if goal["predicted_time_seconds"]:
+            verdict += f" (predicted {clock(goal['predicted_time_seconds'])})"
+        letter = PRIORITY_LETTERS.get(goal["priority"], "?")
+        goals.add_row(str(goal["target_date"]), race, letter, target, verdict)
+    peak = max((p["target_volume_km"] or 0 for p in phases), default=0)
+    table = _table(
+        f"Phases (weekly volume, {distance_unit(units)})",
+        ("#", "phase", "from", "to", "weeks", "volume", "", "focus"),
+    )
+    for phase in phases:
+        volume = phase["target_volume_km"] or 0
+        weeks = ((phase["end_date"] - phase["start_date"]).days + 1) / 7
+        table.add_row(
+            str(phase["phase_number"]),
+            phase["phase_name"],
+            str(phase["start_date"]),
+            str(phase["end_date"]),
+            f"{weeks:.1f}",
+            distance_text(volume, units),
+            _bar(volume, peak),
+            phase["focus"],
+            style="bold" if phase is current else None,
+        )
+    marks = _table("Milestones", ("due", "#", "milestone", "state"))
+    for milestone in shown.milestones:
+        marks.add_row(
+            str(milestone["target_date"]),
+            str(milestone["phase_number"]),
+            text_in_units(milestone["milestone_name"], units),
+            _milestone_state(milestone, today),
+        )
+    return [Panel(header, title="Roadmap", title_align="left"), goals, table, marks]

@@ -15,6 +15,7 @@ from assets.resources import CadenceHomeResource
 from transforms.adherence import match_sessions, weekly_compliance
 from transforms.plan_validation import validate_plan
 from transforms.plans import PlanReference, apply_replan, generate_plan, replan
+from transforms.roadmaps import runner_for_block, runner_roadmap
 from warehouse.connection import read_table
 from warehouse.contracts import contract
 from warehouse.reference import SEED_FILES, seed_reference
@@ -68,6 +69,18 @@ PLAN_DESCRIPTIONS = {
 }
 
 
+ROADMAP_DESCRIPTIONS = {
+    ("coach", "long_term_goals"): "Each runner's races up to 24 months out (profile.yaml's "
+    "goals.long_term_goals, or the single race goal), each goal's feasibility rechecked "
+    "against current fitness on every run.",
+    ("plans", "roadmaps"): "One roadmap per runner from the plan date to the last goal: "
+    "consecutive phases, a taper sized by priority closing each goal, recovery after each A "
+    "race, target weekly volumes within the safeguards. Rebuilt when the goals change; the "
+    "active training plan is its current block.",
+    ("plans", "milestones"): "Checkpoints in every roadmap phase (long run, weekly volume, "
+    "time trial, tune-up and goal races timed from VDOT), marked achieved from the runner's "
+    "activities, with the day, on every run.",
+}
 PLANS_KEY = dg.AssetKey(["plans", "training_plans"])
 RECENT_WEEKS = 3
 """The runner's latest weekly memory summaries Claude is given as context for a new plan."""
@@ -109,7 +122,13 @@ class RunnerPlanLog:
 
 
 @dg.multi_asset(
-    specs=[table_spec("plans", t, PLAN_DEPS, d) for t, d in PLAN_DESCRIPTIONS.items()],
+    specs=[
+        *(table_spec("plans", t, PLAN_DEPS, d) for t, d in PLAN_DESCRIPTIONS.items()),
+        *(
+            table_spec(schema, t, PLAN_DEPS, d, group="plans")
+            for (schema, t), d in ROADMAP_DESCRIPTIONS.items()
+        ),
+    ],
     check_specs=[runners_built_spec(PLANS_KEY, "plans")],
     pool=WAREHOUSE_POOL,
     name="plan_layer",
@@ -122,6 +141,7 @@ def plan_layer(context: dg.AssetExecutionContext, cadence: CadenceHomeResource):
     plans_table = contract("plans.training_plans")
     sessions_table = contract("plans.planned_sessions")
     weekly_table = contract("coach.weekly_summaries")
+    roadmap_tables = [contract(f"{schema}.{t}") for schema, t in ROADMAP_DESCRIPTIONS]
     narrator = Narrator.from_environment(cadence.home.narrative_cache)
     log: dict[str, RunnerPlanLog] = {}
     with cadence.warehouse() as con:
@@ -132,7 +152,11 @@ def plan_layer(context: dg.AssetExecutionContext, cadence: CadenceHomeResource):
 
         def build(ids: list[str]) -> list[pl.DataFrame]:
             mine = "runner_id IN (SELECT unnest(?))"
-            chosen = runners.filter(pl.col("runner_id").is_in(ids)).to_dicts()
+            as_stored = runners.filter(pl.col("runner_id").is_in(ids)).to_dicts()
+            activities = read_table(con, contract("terra.activities"), mine, [ids])
+            roadmaps = roadmap_frames(con, as_stored, reference, activities, as_of, now)
+            # the plan is the roadmap's current block: it ends with the next goal's race
+            chosen = [runner_for_block(runner, as_of) for runner in as_stored]
             plans = read_table(con, plans_table, mine, [ids])
             decision = replan(chosen, plans, as_of, reference)
             checked_plans, fresh_sessions = [], []
@@ -170,9 +194,7 @@ def plan_layer(context: dg.AssetExecutionContext, cadence: CadenceHomeResource):
                 ]
             )
             followed = match_sessions(
-                sessions.filter(pl.col("plan_id").is_in(active)),
-                read_table(con, contract("terra.activities"), mine, [ids]),
-                today,
+                sessions.filter(pl.col("plan_id").is_in(active)), activities, today
             )
             every_session = pl.concat([sessions.filter(~pl.col("plan_id").is_in(active)), followed])
             weekly = weekly_compliance(
@@ -194,11 +216,11 @@ def plan_layer(context: dg.AssetExecutionContext, cadence: CadenceHomeResource):
             for (plan, runner), result in zip(checked_plans, narrated, strict=True):
                 log[runner["runner_id"]].validation = plan["validation_status"]
                 log[runner["runner_id"]].narration = result.reason
-            return [every_plan, every_session, weekly]
+            return [every_plan, every_session, weekly, *roadmaps]
 
         rebuild = rebuild_runners(
             con,
-            [plans_table, sessions_table, weekly_table],
+            [plans_table, sessions_table, weekly_table, *roadmap_tables],
             in_passes(runners["runner_id"].to_list(), RUNNERS_PER_PASS),
             build,
             "plans",
@@ -236,4 +258,45 @@ def plan_layer(context: dg.AssetExecutionContext, cadence: CadenceHomeResource):
             "weeks_with_compliance": sum(d.weeks_with_compliance for d in done),
         },
     )
+    for (schema, t), table in zip(ROADMAP_DESCRIPTIONS, roadmap_tables, strict=True):
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey([schema, t]),
+            metadata={"dagster/row_count": rebuild.rows[table.qualified_name]},
+        )
     yield check
+
+
+def roadmap_frames(
+    con: duckdb.DuckDBPyConnection,
+    runners: list[dict],
+    reference: PlanReference,
+    activities: pl.DataFrame,
+    as_of: dt.date,
+    now: dt.datetime,
+) -> list[pl.DataFrame]:
+    """coach.long_term_goals, plans.roadmaps and plans.milestones for these runners."""
+    goals_table, phases_table, milestones_table = (
+        contract(f"{schema}.{t}") for schema, t in ROADMAP_DESCRIPTIONS
+    )
+    ids = [runner["runner_id"] for runner in runners]
+    mine = "runner_id IN (SELECT unnest(?))"
+    stored_phases = read_table(con, phases_table, mine, [ids])
+    stored_milestones = read_table(con, milestones_table, mine, [ids])
+    rows: tuple[list[dict], list[dict], list[dict]] = ([], [], [])
+    for runner in runners:
+        runner_id = runner["runner_id"]
+        made = runner_roadmap(
+            runner,
+            reference.rules,
+            stored_phases.filter(pl.col("runner_id") == runner_id).to_dicts(),
+            stored_milestones.filter(pl.col("runner_id") == runner_id).to_dicts(),
+            activities.filter(pl.col("runner_id") == runner_id),
+            as_of,
+            now,
+        )
+        for found, made_rows in zip(rows, (made.goals, made.phases, made.milestones), strict=True):
+            found.extend(made_rows)
+    return [
+        table.conform(pl.from_dicts(found, schema=table.polars_schema, strict=False))
+        for table, found in zip((goals_table, phases_table, milestones_table), rows, strict=True)
+    ]

@@ -22,6 +22,8 @@ from warehouse.runner_builds import RunnerFailure, runner_failure
 from warehouse.settings import CadenceHome
 
 DAILY_SUMMARIES = contract("terra.daily_summaries")
+ROADMAPS = contract("plans.roadmaps")
+MILESTONES = contract("plans.milestones")
 
 CHARTS = {
     "pmc": "Fitness, fatigue and form (PMC)",
@@ -75,9 +77,19 @@ class RunnerReports:
         return "\n\n".join([*sections, "\n".join(rows)])
 
 
+@dataclass(frozen=True)
+class RunnerRows:
+    """What a runner's charts are drawn from besides their plan."""
+
+    daily: pl.DataFrame
+    roadmap: list[dict[str, Any]]
+    milestones: list[dict[str, Any]]
+
+
 def _draw(
-    stem: str, runner_id: str, name: str, daily: pl.DataFrame, plan: dict[str, Any] | None
+    stem: str, runner_id: str, name: str, rows: RunnerRows, plan: dict[str, Any] | None
 ) -> bytes:
+    daily = rows.daily
     if stem == "pmc":
         return pmc_chart(daily, f"Fitness, fatigue and form · {name} ({runner_id})")
     if plan is None:
@@ -87,6 +99,8 @@ def _draw(
             plan["weekly_plan"] or [],
             f"{plan['name']} · weekly volume and hard share",
             plan["race_date"],
+            rows.roadmap,
+            rows.milestones,
         )
     made = plan["generated_at"].date() if plan["generated_at"] else plan["start_date"]
     return snapshot_radar_chart(
@@ -114,11 +128,14 @@ def write_runner_reports(home: CadenceHome, runner_ids: list[str] | None = None)
         plans = {p["runner_id"]: p for p in active_plans(con, runner_ids).to_dicts()}
         failures = []
         for runner_id, name in runners:
-            daily = read_table(con, DAILY_SUMMARIES, "runner_id = ?", [runner_id])
+            mine = ("runner_id = ?", [runner_id])
+            rows = RunnerRows(
+                read_table(con, DAILY_SUMMARIES, *mine),
+                read_table(con, ROADMAPS, *mine).to_dicts(),
+                read_table(con, MILESTONES, *mine).to_dicts(),
+            )
             try:
-                reports.append(
-                    _draw_runner(home.reports / runner_id, runner_id, name, daily, plans)
-                )
+                reports.append(_draw_runner(home.reports / runner_id, runner_id, name, rows, plans))
             except Exception as error:
                 failures.append(runner_failure(runner_id, "reports", error))
     return RunnerReports(home.reports, reports, failures)
@@ -128,7 +145,7 @@ def _draw_runner(
     folder: Path,
     runner_id: str,
     name: str,
-    daily: pl.DataFrame,
+    rows: RunnerRows,
     plans: dict[str, dict[str, Any]],
 ) -> RunnerReport:
     report = RunnerReport(runner_id, name)
@@ -136,7 +153,7 @@ def _draw_runner(
     for stem in CHARTS:
         path = folder / f"{stem}.png"
         try:
-            png = _draw(stem, runner_id, name, daily, plans.get(runner_id))
+            png = _draw(stem, runner_id, name, rows, plans.get(runner_id))
         except ValueError as error:
             report.skipped[stem] = str(error)
             path.unlink(missing_ok=True)

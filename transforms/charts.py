@@ -131,11 +131,17 @@ def pmc_chart(daily: pl.DataFrame, title: str) -> bytes:
 
 
 def plan_progression_chart(
-    weekly_plan: Sequence[Mapping[str, Any]], title: str, race_date: dt.date | None = None
+    weekly_plan: Sequence[Mapping[str, Any]],
+    title: str,
+    race_date: dt.date | None = None,
+    roadmap: Sequence[Mapping[str, Any]] = (),
+    milestones: Sequence[Mapping[str, Any]] = (),
 ) -> bytes:
     """Planned km per week as bars coloured by phase (recovery weeks hatched and labelled),
     the hard share of running time as a line, and race day marked, from a plan's
-    `weekly_plan` entries."""
+    `weekly_plan` entries. With the runner's `roadmap` (plans.roadmaps rows) a panel above
+    shows the whole roadmap - each phase's target weekly volume, the goal races, the
+    milestones achieved - with this plan's weeks shaded."""
     weeks = sorted(
         (w for w in weekly_plan if w.get("week_number") is not None),
         key=lambda w: w["week_number"],
@@ -147,8 +153,14 @@ def plan_progression_chart(
     hard = [(w.get("intensity_distribution") or {}).get("hard_percentage") for w in weeks]
     recovery = [bool(w.get("is_recovery_week")) for w in weeks]
 
-    figure = Figure(figsize=(10, 5.5), layout="constrained")
-    axes = figure.subplots()
+    if roadmap:
+        figure = Figure(figsize=(10, 8.5), layout="constrained")
+        above, axes = figure.subplots(2, 1, height_ratios=(2, 3))
+        plan_days = (weeks[0].get("start_date"), weeks[-1].get("end_date"))
+        _roadmap_panel(above, roadmap, milestones, plan_days)
+    else:
+        figure = Figure(figsize=(10, 5.5), layout="constrained")
+        axes = figure.subplots()
     bars = axes.bar(
         numbers,
         volume,
@@ -217,6 +229,79 @@ def plan_progression_chart(
         handles.append(Line2D([], [], color="#c92a2a", ls="--", label="Race day"))
     axes.legend(handles=handles, loc="upper left", frameon=False, ncols=min(len(handles), 4))
     return _png(figure)
+
+
+ROADMAP_COLOURS = {**PHASE_COLOURS, "Mini-taper": "#b2f2bb"}
+GOAL_COLOUR = "#c92a2a"
+
+
+def _roadmap_panel(
+    axes: Any,
+    roadmap: Sequence[Mapping[str, Any]],
+    milestones: Sequence[Mapping[str, Any]],
+    plan_days: tuple[dt.date | None, dt.date | None],
+) -> None:
+    """The roadmap as a step line of target weekly km over phase-coloured spans, each goal
+    race a dashed line with its priority, achieved milestones as ticks, this plan shaded."""
+    phases = sorted(roadmap, key=lambda p: p["phase_number"])
+    for phase in phases:
+        end = phase["end_date"] + dt.timedelta(days=1)
+        axes.axvspan(
+            phase["start_date"], end, color=ROADMAP_COLOURS.get(phase["phase_name"]), alpha=0.35
+        )
+        axes.hlines(phase["target_volume_km"] or 0, phase["start_date"], end, color="#343a40")
+    top = max((p["target_volume_km"] or 0 for p in phases), default=0) or 1.0
+    first, last = plan_days
+    if first is not None and last is not None:
+        axes.axvspan(first, last + dt.timedelta(days=1), ymax=0.08, color="#343a40")
+    races = [m for m in milestones if m.get("target_metric") == "race_seconds"]
+    for race in races:
+        axes.axvline(race["target_date"], color=GOAL_COLOUR, lw=1.5, ls="--")
+        axes.annotate(
+            race["milestone_name"],
+            (race["target_date"], top * 1.25),
+            rotation=90,
+            ha="right",
+            va="top",
+            fontsize=7,
+            color=GOAL_COLOUR,
+        )
+    reached = [m for m in milestones if m.get("achieved") and m.get("achieved_date")]
+    axes.plot(
+        [m["achieved_date"] for m in reached],
+        [top * 1.05] * len(reached),
+        "v",
+        color="#2b8a3e",
+        markersize=6,
+    )
+    axes.set_ylim(0, top * 1.3)
+    axes.set_ylabel("Target volume\n(km/week)")
+    axes.set_title("Roadmap to every goal", loc="left", fontsize=10)
+    axes.grid(axis="y", alpha=0.3)
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    shown = dict.fromkeys(p["phase_name"] for p in phases)
+    handles: list[Any] = [
+        Patch(color=ROADMAP_COLOURS.get(name), alpha=0.35, label=name) for name in shown
+    ]
+    handles += [
+        Line2D([], [], color="#343a40", label="Target km/week"),
+        Patch(color="#343a40", label="This plan"),
+        Line2D([], [], color=GOAL_COLOUR, ls="--", label="Goal race"),
+    ]
+    if reached:
+        handles.append(
+            Line2D([], [], color="#2b8a3e", marker="v", ls="", label="Milestone achieved")
+        )
+    axes.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        frameon=False,
+        ncols=6,
+        fontsize=8,
+    )
 
 
 def _week_of(weeks: Sequence[Mapping[str, Any]], day: dt.date | None) -> float | None:

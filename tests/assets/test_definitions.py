@@ -30,6 +30,9 @@ GROUPS = {
     "reference/workout_templates": "plans",
     "plans/training_plans": "plans",
     "plans/planned_sessions": "plans",
+    "coach/long_term_goals": "plans",
+    "plans/roadmaps": "plans",
+    "plans/milestones": "plans",
     "exports/fit_files": "exports",
     "exports/runner_reports": "exports",
     "exports/coach_site": "exports",
@@ -172,6 +175,7 @@ def test_schedule_sensor_and_checks_snapshot():
         ("plans/training_plans", "active_plans_validated"),
         ("plans/planned_sessions", "plan_id_exists"),
         ("exports/fit_files", "session_id_exists"),
+        ("plans/milestones", "roadmap_id_exists"),
         *(
             (key, "every_runner_built")
             for key in (

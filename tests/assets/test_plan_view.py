@@ -220,6 +220,8 @@ def test_rest_day_and_race_day_are_inside_the_plan(planned):
         (("ana", "--day", "2026-12-25"), ValueError, "2026-12-25 is outside the plan"),
         (("ana", "--day", "Thursday"), ValueError, "is not a date like"),
         (("ana", "--week", "1", "--day", "2026-09-08"), ValueError, "not both"),
+        (("ana", "--week", "1", "--roadmap"), ValueError, "without --week or --day"),
+        (("ben", "--roadmap"), ValueError, "runner 'ben' has no roadmap"),
     ],
 )
 def test_mistakes_are_named(planned, args, error, message):

@@ -1,9 +1,13 @@
+import datetime as dt
 import struct
 
 import pytest
 
 from tests.plan_rows import daily_rows, plan_row
+from tests.plan_runners import AS_OF, NOW, reference, runner
+from tests.transforms.test_roadmaps import runs
 from transforms.charts import plan_progression_chart, pmc_chart, snapshot_radar_chart
+from transforms.roadmaps import runner_roadmap
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -93,3 +97,24 @@ def test_the_radar_draws_strengths_only_and_writes_risk_and_readiness_apart(plan
     assert snapshot_radar_chart(snapshot, "Snapshot - Ana", has_race=False) != with_race
     riskier = {**snapshot, "injury_risk": {**snapshot["injury_risk"], "score": 90.0}}
     assert snapshot_radar_chart(riskier, "Snapshot - Ana") != with_race
+
+
+def test_plan_progression_chart_shows_the_roadmap_above_the_plan(plan):
+    goals = [
+        {"distance": "10k", "target_date": dt.date(2027, 2, 7), "priority": 2},
+        {"distance": "marathon", "target_date": dt.date(2027, 10, 10), "priority": 1},
+    ]
+    made = runner(goals={"long_term_goals": goals})
+    done = runs((dt.date(2026, 11, 17), 8.0, 2700))
+    result = runner_roadmap(made, reference().rules, [], [], done, AS_OF, NOW)
+    base = plan_progression_chart(plan["weekly_plan"], plan["name"], plan["race_date"])
+    png = plan_progression_chart(
+        plan["weekly_plan"], plan["name"], plan["race_date"], result.phases, result.milestones
+    )
+    assert _size(png) == (1000, 850)  # a roadmap panel above the plan's weeks
+    assert png != base
+    achieved = [{**m, "achieved": True, "achieved_date": AS_OF} for m in result.milestones[:2]]
+    marked = plan_progression_chart(
+        plan["weekly_plan"], plan["name"], plan["race_date"], result.phases, achieved
+    )
+    assert marked != png
