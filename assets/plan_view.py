@@ -381,6 +381,7 @@ def week_view(shown: ShownPlan, week_number: int) -> list[RenderableType]:
             ("Intensity", _intensity(week.get("intensity_distribution"))),
             ("Key sessions", _text(", ".join(week.get("key_sessions") or []), units)),
             ("Notes", _text(week.get("notes"), units)),
+            ("Adjusted", _bullets(week.get("safeguard_adjustments"), units)),
             ("Warning signs", _bullets(week.get("warning_signals"), units)),
             ("So far", _so_far(shown, week)),
         ]

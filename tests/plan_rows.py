@@ -90,6 +90,7 @@ def plan_row(
             "focus": f"{phase} focus of week {week}",
             "notes": f"Notes for week {week}",
             "warning_signals": ["Heavy legs three days running"],
+            "safeguard_adjustments": ["Long run shortened to 30 % of the week."],
         }
         for week, phase, recovery, km, hard in WEEKS
     ]

@@ -146,6 +146,10 @@ def test_week_zoom(planned):
     out = result.output
     assert "Week 1 of 4 · Base · 2026-09-07 to 2026-09-13" in out
     assert "Base focus of week 1" in out
+    flat = " ".join(out.replace("│", " ").split())
+    # what the safeguards changed is apart from what the runner should watch for
+    assert "Adjusted • Long run shortened to 30 % of the week." in flat
+    assert "Warning signs • Heavy legs three days running" in flat
     rows = {line.split("│")[1].strip(): line for line in out.splitlines() if "│ 2026-09" in line}
     assert len(rows) == 7
     assert "Tempo Run" in rows[str(THURSDAY)] and "★" in rows[str(THURSDAY)]
