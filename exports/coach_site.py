@@ -53,6 +53,7 @@ from transforms.site_pages import (
 from transforms.units import clock
 from warehouse.active_plans import active_plans, plan_sessions
 from warehouse.connection import open_warehouse, read_table
+from warehouse.contract import TableContract
 from warehouse.contracts import contract
 from warehouse.runner_builds import RunnerFailure, runner_failure
 from warehouse.settings import CadenceHome
@@ -316,9 +317,10 @@ def _runner_pages(
     sessions = plan_sessions(con, plan["plan_id"]) if plan else _no_sessions(con)
     latest = daily.filter(pl.col("activity_count").fill_null(0) + pl.col("steps").fill_null(0) > 0)
     latest_day = latest["date"].max() if latest.height else None
-    this_week = today - dt.timedelta(days=today.weekday())
-    issues = weekly.filter(pl.col("week_start_date") == this_week)["health_issues"].to_list()
-    flags = runner_flags(runner, sessions, latest_day, today, (issues[0] if issues else None) or [])  # type: ignore[arg-type]
+    monday = today - dt.timedelta(days=today.weekday())
+    this_week = weekly.filter(pl.col("week_start_date") == monday)["health_issues"].to_list()
+    issues = [issue for noted in this_week for issue in noted or []]
+    flags = runner_flags(runner, sessions, latest_day, today, issues)
     folder = site / "runners" / runner_id
     (folder / "activities").mkdir(parents=True)
     pages = []
@@ -337,12 +339,13 @@ def _runner_pages(
     page = _runner_page(
         runner, name, plan, sessions, daily, weekly, activities, runs, flags, today, latest_day
     )
-    _roadmap_section(
-        page,
-        read_table(con, ROADMAPS, "runner_id = ? ORDER BY phase_number", [runner_id]),
-        read_table(con, MILESTONES, "runner_id = ? ORDER BY target_date", [runner_id]),
-        today,
-    )
+    if has_tables(con, ROADMAPS, MILESTONES):  # a warehouse from before roadmaps has none
+        _roadmap_section(
+            page,
+            read_table(con, ROADMAPS, "runner_id = ? ORDER BY phase_number", [runner_id]),
+            read_table(con, MILESTONES, "runner_id = ? ORDER BY target_date", [runner_id]),
+            today,
+        )
     (folder / "index.html").write_text(page.html(), encoding="utf-8")
     pages.insert(0, folder / "index.html")
     charts += page.charts
@@ -360,6 +363,16 @@ def _runner_pages(
         "plan": plan,
     }
     return row, pages, charts
+
+
+def has_tables(con: duckdb.DuckDBPyConnection, *tables: TableContract) -> bool:
+    """Whether the warehouse holds these tables (one opened read-only is not upgraded)."""
+    [(found,)] = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name || '.' || table_name "
+        "IN (SELECT unnest(?))",
+        [[t.qualified_name for t in tables]],
+    ).fetchall()
+    return bool(found == len(tables))
 
 
 def _no_sessions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

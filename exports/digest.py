@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import polars as pl
 
+from exports.coach_site import has_tables
 from transforms.digests import (
     DigestText,
     key_sessions,
@@ -139,6 +140,11 @@ def write_digests(home: CadenceHome, today: dt.date | None = None) -> DigestRepo
     squad = []
     with open_warehouse(home.warehouse, read_only=True) as con:
         runners = read_table(con, contract("coach.runners"), "true ORDER BY runner_id").to_dicts()
+        if not has_tables(con, contract("coach.memory_summaries")):
+            raise ValueError(
+                f"the warehouse {home.warehouse} has no weekly summaries yet "
+                "(coach.memory_summaries): run `cadence materialize` first"
+            )
         summaries = dict(
             con.execute(
                 "SELECT runner_id, content FROM coach.memory_summaries "
