@@ -32,6 +32,7 @@ from transforms.digests import (
     squad_digest,
 )
 from transforms.site_pages import runner_flags
+from transforms.units import runner_units
 from warehouse.active_plans import active_plans
 from warehouse.connection import open_warehouse, read_table
 from warehouse.contracts import contract
@@ -177,6 +178,7 @@ def write_digests(home: CadenceHome, today: dt.date | None = None) -> DigestRepo
             summaries.get(runner_id),
             key_sessions(mine, sunday + dt.timedelta(days=1)),
             flags,
+            runner_units(runner),
         )
         address = (runner.get("identity") or {}).get("email")
         _write(

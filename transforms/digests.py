@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from transforms.site_pages import Flag
+from transforms.units import text_in_units
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,12 @@ def runner_digest(
     summary: str | None,
     next_keys: Sequence[str],
     flags: Sequence[Flag],
+    units: str | None = None,
 ) -> DigestText:
-    """One runner's digest for the week starting `monday`."""
+    """One runner's digest for the week starting `monday`, its distances and paces in the
+    runner's units (coaching.units: the tables' km, converted for a runner who reads miles)."""
+    summary = text_in_units(summary, units) if summary else summary
+    next_keys = [text_in_units(line, units) for line in next_keys]
     sunday = monday + dt.timedelta(days=6)
     subject = f"Your week {monday:%d %b} - {sunday:%d %b %Y}"
     intro = f"Hello {name},"

@@ -19,6 +19,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from exports.digest import COACH_FILE, LEDGER, _ledger, pending, send_outbox, write_digests
 from transforms.digests import latest_complete_week
+from transforms.units import text_in_units
 from warehouse.connection import open_warehouse
 from warehouse.settings import CadenceHome
 
@@ -116,9 +117,9 @@ def test_the_digest_holds_the_weeks_summary_next_weeks_key_sessions_and_flags(bu
         message = BytesParser(policy=email.policy.default).parsebytes(
             (report.folder / f"{runner_id}.eml").read_bytes()
         )
-        [(address, summary)] = rows(
+        [(address, summary, units)] = rows(
             home,
-            "SELECT r.identity.email, m.content FROM coach.runners r LEFT JOIN "
+            "SELECT r.identity.email, m.content, r.coaching.units FROM coach.runners r LEFT JOIN "
             "coach.memory_summaries m ON m.runner_id = r.runner_id "
             "AND m.source_date_range_start = ? WHERE r.runner_id = ?",
             [monday, runner_id],
@@ -126,7 +127,7 @@ def test_the_digest_holds_the_weeks_summary_next_weeks_key_sessions_and_flags(bu
         assert message["To"] == address
         text = message.get_body(("plain",)).get_content()
         html = message.get_body(("html",)).get_content()
-        assert summary and summary in text
+        assert summary and text_in_units(summary, units) in text  # in the runner's units
         keys = rows(
             home,
             "SELECT s.display_type FROM plans.planned_sessions s JOIN plans.training_plans p "

@@ -41,3 +41,17 @@ def test_digests_say_the_same_in_text_and_html_and_escape_names():
     squad = squad_digest(PLAN_START, [{"name": "Ana", "summary": "Ran.", "flags": flags}])
     assert squad.subject.endswith(": 1 runner(s)")
     assert "Ana: Ran.\n  Flags: 2 session(s) skipped in 14 days" in squad.text
+
+
+def test_a_runner_who_reads_miles_gets_the_digest_in_miles():
+    digest = runner_digest(
+        "Ben",
+        PLAN_START,
+        "Week of 2026-09-07: ran 32.2 km in 4 run(s). Longest run 16.1 km.",
+        ["Sun 13 Sep: Long Run, 16.1 km at 5:00-5:30/km"],
+        [],
+        "imperial",
+    )
+    assert "ran 20.0 mi in 4 run(s). Longest run 10.0 mi." in digest.text
+    assert "Long Run, 10.0 mi at 8:03-8:51/mi" in digest.text
+    assert " km" not in digest.text and " km" not in digest.html
