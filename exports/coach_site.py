@@ -223,9 +223,9 @@ th { background: #f1f3f5; }
 .flag.warn { background: #fff3bf; } .flag.alert { background: #ffc9c9; }
 .calendar td { width: 14%; height: 4.2rem; font-size: 12px; }
 .calendar .out { opacity: .35; }
-.calendar .done { background: #d3f9d8; } .calendar .partial { background: #fff3bf; }
-.calendar .missed { background: #ffc9c9; } .calendar .rest { background: #f1f3f5; }
-.calendar .future { background: #e7f5ff; } .calendar .unplanned { background: #e5dbff; }
+.done { background: #d3f9d8; } .partial { background: #fff3bf; }
+.missed { background: #ffc9c9; } .rest { background: #f1f3f5; }
+.future { background: #e7f5ff; } .unplanned { background: #e5dbff; }
 .calendar .today { outline: 2px solid #1f5fa8; }
 .adapted { font-weight: 600; color: #862e9c; }
 .legend span { display: inline-block; padding: 0 .4rem; margin-right: .3rem; font-size: 12px; }
