@@ -29,7 +29,7 @@ from transforms.units import (
     text_in_units,
 )
 from warehouse.active_plans import active_plans, plan_sessions
-from warehouse.connection import open_warehouse, read_table
+from warehouse.connection import open_warehouse, read_table, table_exists
 from warehouse.contracts import contract
 from warehouse.runners import RunnerAPI
 from warehouse.settings import CadenceHome, plan_date, require_runner_id
@@ -533,6 +533,7 @@ def day_view(shown: ShownPlan, day: dt.date) -> list[RenderableType]:
 # -- roadmap ------------------------------------------------------------------------------
 
 PRIORITY_LETTERS = {1: "A", 2: "B", 3: "C"}
+ROADMAP_TABLES = ("coach.long_term_goals", "plans.roadmaps", "plans.milestones")
 
 
 @dataclass(frozen=True)
@@ -554,10 +555,13 @@ def load_roadmap(home: CadenceHome, runner_id: str) -> ShownRoadmap:
         raise ValueError(f"no warehouse at {home.warehouse}; run `cadence materialize` first")
     with open_warehouse(home.warehouse, read_only=True) as con:
         runner = RunnerAPI(con).get_runner(runner_id)
-        mine = "runner_id = ?"
-        goals = read_table(con, contract("coach.long_term_goals"), mine, [runner_id])
-        phases = read_table(con, contract("plans.roadmaps"), mine, [runner_id])
-        milestones = read_table(con, contract("plans.milestones"), mine, [runner_id])
+        tables = [contract(t) for t in ROADMAP_TABLES]
+        if all(table_exists(con, t.qualified_name) for t in tables):
+            goals, phases, milestones = (
+                read_table(con, table, "runner_id = ?", [runner_id]) for table in tables
+            )
+        else:  # a warehouse built before roadmaps, opened read-only, is not upgraded
+            goals, phases, milestones = (t.empty_frame() for t in tables)
     if phases.is_empty():
         raise ValueError(
             f"runner {runner_id!r} has no roadmap: list races under goals.long_term_goals in "

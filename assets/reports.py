@@ -15,7 +15,7 @@ from assets.layers import runners_built_result, runners_built_spec
 from assets.resources import CadenceHomeResource
 from transforms.charts import plan_progression_chart, pmc_chart, snapshot_radar_chart
 from warehouse.active_plans import active_plans
-from warehouse.connection import open_warehouse, read_table
+from warehouse.connection import open_warehouse, read_table, table_exists
 from warehouse.contracts import contract
 from warehouse.publish import write_atomically
 from warehouse.runner_builds import RunnerFailure, runner_failure
@@ -126,13 +126,17 @@ def write_runner_reports(home: CadenceHome, runner_ids: list[str] | None = None)
             {"ids": runner_ids},
         ).fetchall()
         plans = {p["runner_id"]: p for p in active_plans(con, runner_ids).to_dicts()}
+        has_roadmaps = all(table_exists(con, t.qualified_name) for t in (ROADMAPS, MILESTONES))
         failures = []
         for runner_id, name in runners:
             mine = ("runner_id = ?", [runner_id])
             rows = RunnerRows(
                 read_table(con, DAILY_SUMMARIES, *mine),
-                read_table(con, ROADMAPS, *mine).to_dicts(),
-                read_table(con, MILESTONES, *mine).to_dicts(),
+                *(
+                    # a warehouse opened read-only before the roadmap tables has none
+                    read_table(con, table, *mine).to_dicts() if has_roadmaps else []
+                    for table in (ROADMAPS, MILESTONES)
+                ),
             )
             try:
                 reports.append(_draw_runner(home.reports / runner_id, runner_id, name, rows, plans))
