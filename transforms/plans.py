@@ -167,8 +167,12 @@ def apply_replan(
     now: dt.datetime,
 ) -> pl.DataFrame:
     """Every plan after a replan: the fresh plans (replacing any with the same id), the
-    retired ones with their new status, and each plan's current week as of `as_of`."""
+    retired ones with their new status, and each plan's current week as of `as_of`. A plan
+    made again in its own first week (a goal edited) has the old one's id: it replaces that
+    plan and is not retired with it."""
     kept = plans.filter(~pl.col("plan_id").is_in(fresh["plan_id"].implode()))
+    replaced = set(fresh["plan_id"].to_list())
+    retire = {plan_id: status for plan_id, status in retire.items() if plan_id not in replaced}
     retired = pl.DataFrame(
         {"plan_id": list(retire), "_retired": list(retire.values())},
         schema={"plan_id": pl.String, "_retired": pl.String},

@@ -43,7 +43,10 @@ def rows(home, sql):
 
 
 def active_plan(home):
-    return rows(home, "SELECT plan_id, end_date FROM plans.training_plans WHERE status='active'")
+    return rows(
+        home,
+        "SELECT plan_id, end_date, input_hash FROM plans.training_plans WHERE status = 'active'",
+    )
 
 
 def test_goals_roadmap_milestones_and_the_current_block(goal_home):
@@ -67,7 +70,7 @@ def test_goals_roadmap_milestones_and_the_current_block(goal_home):
         (len(phases),)
     ]
     # the active plan is the block leading to the first goal
-    [(first_plan, first_end)] = active_plan(home)
+    [(first_plan, first_end, first_key)] = active_plan(home)
     assert GOALS[0]["target_date"] <= first_end < GOALS[1]["target_date"]
     shown = cli.invoke(app, ["plan", "show", runner_id, "--roadmap"])
     assert shown.exit_code == 0, shown.output
@@ -81,10 +84,13 @@ def test_goals_roadmap_milestones_and_the_current_block(goal_home):
     assert materialize_home(home).success  # nothing changed: nothing added, nothing rebuilt
     assert rows(home, counts) == before
     assert rows(home, "SELECT DISTINCT roadmap_id FROM plans.roadmaps") == [(roadmap_id,)]
-    assert active_plan(home) == [(first_plan, first_end)]
+    assert active_plan(home) == [(first_plan, first_end, first_key)]
 
     set_goals(home, runner_id, [GOALS[0] | {"target_time": 2900}, *GOALS[1:]])
     assert materialize_home(home).success
     [(edited_roadmap,)] = rows(home, "SELECT DISTINCT roadmap_id FROM plans.roadmaps")
     assert edited_roadmap != roadmap_id
     assert rows(home, "SELECT DISTINCT roadmap_id FROM plans.milestones") == [(edited_roadmap,)]
+    # the active plan is made again for the edited goals (same week, so the same plan id)
+    [(_, edited_end, edited_key)] = active_plan(home)
+    assert edited_key != first_key and edited_end == first_end

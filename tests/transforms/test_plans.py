@@ -237,6 +237,19 @@ def test_apply_replan_sets_statuses_and_current_week():
     assert updated["current_week"].to_list() == [3]
 
 
+def test_a_plan_made_again_in_its_first_week_replaces_the_old_one_and_stays_active():
+    """A goal edited in the plan's first week makes a plan with the same id: retiring the old
+    plan must not retire the new one, or the runner is left without an active plan."""
+    made = generate_plan(runner(), AS_OF, reference(), NOW)
+    plans = pl.DataFrame([{**made.plan, "status": "active"}])
+    edited = generate_plan(runner(goals={"target_time": 6500.0}), AS_OF, reference(), NOW)
+    assert edited.plan["plan_id"] == made.plan["plan_id"]
+    fresh = pl.DataFrame([{**edited.plan, "status": "active"}])
+    updated = apply_replan(plans, fresh, {made.plan["plan_id"]: "abandoned"}, AS_OF, NOW)
+    assert updated["status"].to_list() == ["active"]
+    assert updated["input_hash"].to_list() == [edited.plan["input_hash"]]
+
+
 @pytest.mark.parametrize(
     "sections",
     [
