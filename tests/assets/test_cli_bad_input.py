@@ -109,6 +109,10 @@ IN_A_HOME = [
     (("demo", "--runners", "many"), "Invalid value for '--runners'"),
     (("ui", "--port", "70000"), "Invalid value for '--port'"),
     (("ui", "--host", "no-such-host.invalid"), "--host no-such-host.invalid is not an address"),
+    (("site", "--port", "70000"), "Invalid value for '--port'"),
+    (("digest", "--to", "x"), "No such option: --to"),
+    (("strava", "connect"), "Missing argument"),
+    (("strava", "sync", "--all"), "No such option: --all"),
     (("doctor", "--fix"), "No such option: --fix"),
     (("init", "now"), "Got unexpected extra argument"),
     (("coach",), "No such command 'coach'"),
@@ -153,6 +157,8 @@ HOME_IS_A_FILE = [
     ("demo",),
     ("ui",),
     ("doctor",),
+    ("site",),
+    ("digest",),
 ]
 
 
@@ -164,7 +170,8 @@ def test_a_home_that_is_a_file_is_named(tmp_path, monkeypatch, capsys, args):
     code, output = cadence(monkeypatch, capsys, *args)
     if args == ("doctor",):  # the doctor's answer is its table, with the home's row failing
         assert code == 1 and "is a file, not a folder" in words(output), output
-    elif args == ("plan", "show", "ana"):  # reads only: finds no warehouse inside a file
+    elif args in (("plan", "show", "ana"), ("site",), ("digest",)):
+        # they read only: they find no warehouse inside a file
         assert_says_why(code, output, "no warehouse at")
     else:
         assert_says_why(code, output, "is a file, not a folder: point CADENCE_HOME at one")
