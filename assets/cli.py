@@ -34,6 +34,7 @@ from rich.text import Text
 
 from assets.plan_view import plan_app
 from assets.profiles import apply_profiles
+from assets.sql_cli import sql
 from assets.strava_cli import strava_app
 from pipelines.inbox import ExportFile
 from pipelines.ingest import IngestReport, run_ingest
@@ -56,6 +57,7 @@ runner_app = typer.Typer(help="Create, show, update and list runners.", no_args_
 app.add_typer(runner_app, name="runner")
 app.add_typer(plan_app, name="plan")
 app.add_typer(strava_app, name="strava")
+app.command("sql")(sql)
 console = Console(width=max(Console().width, 110))
 
 DEMO_MARKER = ".cadence-demo"
@@ -349,8 +351,8 @@ def demo(
     console.print(
         "\nNext:\n"
         f"  Dagster UI:  CADENCE_HOME={home.root} uv run cadence ui\n"
-        f'  DuckDB:      duckdb {home.warehouse} -c "select schema_name, table_name, comment '
-        'from duckdb_tables()"\n'
+        f"  SQL:         CADENCE_HOME={home.root} uv run cadence sql "
+        '"select schema_name, table_name, comment from duckdb_tables()"\n'
         f"  Runners:     CADENCE_HOME={home.root} uv run cadence runner list\n"
         f"  A plan:      CADENCE_HOME={home.root} uv run cadence plan show RUNNER_ID\n"
         f"  The site:    {home.site / 'index.html'} (or CADENCE_HOME={home.root} uv run "

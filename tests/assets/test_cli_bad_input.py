@@ -113,6 +113,8 @@ IN_A_HOME = [
     (("digest", "--to", "x"), "No such option: --to"),
     (("strava", "connect"), "Missing argument"),
     (("strava", "sync", "--all"), "No such option: --all"),
+    (("sql", "select nope from coach.runners"), 'column "nope" not found'),
+    (("sql", "delete from coach.runners"), "read-only mode"),
     (("doctor", "--fix"), "No such option: --fix"),
     (("init", "now"), "Got unexpected extra argument"),
     (("coach",), "No such command 'coach'"),
@@ -159,6 +161,7 @@ HOME_IS_A_FILE = [
     ("doctor",),
     ("site",),
     ("digest",),
+    ("sql", "select 1"),
 ]
 
 
@@ -170,7 +173,7 @@ def test_a_home_that_is_a_file_is_named(tmp_path, monkeypatch, capsys, args):
     code, output = cadence(monkeypatch, capsys, *args)
     if args == ("doctor",):  # the doctor's answer is its table, with the home's row failing
         assert code == 1 and "is a file, not a folder" in words(output), output
-    elif args in (("plan", "show", "ana"), ("site",), ("digest",)):
+    elif args in (("plan", "show", "ana"), ("site",), ("digest",), ("sql", "select 1")):
         # they read only: they find no warehouse inside a file
         assert_says_why(code, output, "no warehouse at")
     else:
