@@ -436,8 +436,13 @@ def digest(
 ) -> None:
     """Write the latest complete week's digests (one per runner, one for the coach) to the
     outbox as .eml files; with --send, deliver them and retry earlier failures."""
-    from exports.digest import SMTP_URL_VARIABLE, send_outbox, write_digests
+    from exports.digest import SMTP_URL_VARIABLE, SmtpSettings, send_outbox, write_digests
 
+    smtp_url = os.environ.get(SMTP_URL_VARIABLE)
+    if send:  # a missing or bad server is said before anything is written
+        if not smtp_url:
+            raise ValueError(f"--send needs {SMTP_URL_VARIABLE} (smtp://user:password@host:port)")
+        SmtpSettings.from_url(smtp_url)
     home = _home()
     written = write_digests(home)
     console.print(
@@ -447,11 +452,8 @@ def digest(
     )
     for who in written.without_address:
         console.print(f"[yellow]No address[/] for {who}: written, not sendable", soft_wrap=True)
-    if not send:
+    if not send or not smtp_url:
         return
-    smtp_url = os.environ.get(SMTP_URL_VARIABLE)
-    if not smtp_url:
-        raise ValueError(f"--send needs {SMTP_URL_VARIABLE} (smtp://user:password@host:port)")
     delivery = send_outbox(home, smtp_url)
     console.print(f"Sent {len(delivery.sent)} digest(s)")
     for path, why in delivery.failed.items():

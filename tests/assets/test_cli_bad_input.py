@@ -16,6 +16,7 @@ from assets import cli
 from tests.assets.test_failure_text import same_instant_samples
 from warehouse.connection import open_warehouse
 from warehouse.runners import RunnerAPI
+from warehouse.settings import CadenceHome
 
 CADENCE = Path(sys.executable).with_name("cadence")
 USAGE_ERROR = 2
@@ -111,6 +112,7 @@ IN_A_HOME = [
     (("ui", "--host", "no-such-host.invalid"), "--host no-such-host.invalid is not an address"),
     (("site", "--port", "70000"), "Invalid value for '--port'"),
     (("digest", "--to", "x"), "No such option: --to"),
+    (("digest", "--send"), "--send needs CADENCE_SMTP_URL"),
     (("strava", "connect"), "Missing argument"),
     (("strava", "sync", "--all"), "No such option: --all"),
     (("sql", "select nope from coach.runners"), 'column "nope" not found'),
@@ -178,6 +180,13 @@ def test_a_home_that_is_a_file_is_named(tmp_path, monkeypatch, capsys, args):
         assert_says_why(code, output, "no warehouse at")
     else:
         assert_says_why(code, output, "is a file, not a folder: point CADENCE_HOME at one")
+
+
+def test_digest_send_without_a_server_writes_nothing(ana, monkeypatch, capsys):
+    monkeypatch.setenv("CADENCE_SMTP_URL", "http://mail.example.org")
+    code, output = cadence(monkeypatch, capsys, "digest", "--send")
+    assert code != 0 and "smtp" in words(output).lower(), output
+    assert not any(CadenceHome.from_env().outbox.rglob("*.eml"))
 
 
 def test_a_demo_never_empties_a_folder_it_did_not_make(home, monkeypatch, capsys):
