@@ -98,9 +98,22 @@ def taper_weeks(race: RaceWindow, start: dt.date, weeks: int) -> int:
     return max(1, min(tapering, weeks - 1)) if weeks > 1 else 1
 
 
-def phase_layout(goal: str, weeks: int, taper: int, *, restart: bool) -> list[Phase]:
+def post_race_recovery_weeks(inputs: PlanInputs, start: dt.date, goal: str) -> int:
+    """Calendar weeks from `start` that still hold the Recovery phase after an A race run
+    before this plan's race: a week counts when it holds at least TAPER_WEEK_MIN_DAYS of it."""
+    until = inputs.recovery_until
+    if goal != "race" or until is None or until < start:
+        return 0
+    return ((until - start).days + 1 + 7 - TAPER_WEEK_MIN_DAYS) // 7
+
+
+def phase_layout(
+    goal: str, weeks: int, taper: int, *, restart: bool, recovery: int = 0
+) -> list[Phase]:
     """Consecutive phases covering weeks 1..`weeks` (kb_periodization, kb_return_to_fitness);
-    a return to fitness opens with Recovery weeks only when the runner is restarting."""
+    a return to fitness opens with Recovery weeks only when the runner is restarting, a race
+    plan with the `recovery` weeks left after an A race (kb_post_race_recovery), never
+    leaving fewer than one week before the taper."""
     if goal == "general_health":
         lengths = [("Maintenance", weeks)]
     elif goal == "return_to_fitness":
@@ -114,11 +127,12 @@ def phase_layout(goal: str, weeks: int, taper: int, *, restart: bool) -> list[Ph
         build = max(1, round((weeks - base) / 2)) if weeks - base >= 2 else 0
         lengths = [("Base", base), ("Build", build), ("Peak", weeks - base - build)]
     else:
-        before = weeks - taper
+        after_race = max(0, min(recovery, weeks - taper - 1))
+        before = weeks - taper - after_race
         base = round(before * RACE_PHASE_SHARES[0]) if before >= 6 else 0
         build = round(before * RACE_PHASE_SHARES[1]) if before >= 6 else max(0, before - 1)
-        lengths = [("Base", base), ("Build", build), ("Peak", before - base - build)]
-        lengths.append(("Taper", taper))
+        lengths = [("Recovery", after_race), ("Base", base), ("Build", build)]
+        lengths += [("Peak", before - base - build), ("Taper", taper)]
     phases, start = [], 1
     for name, length in lengths:
         if length > 0:

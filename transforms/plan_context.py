@@ -27,6 +27,7 @@ from transforms.plan_calendar import (
     peak_volume,
     phase_layout,
     plan_start,
+    post_race_recovery_weeks,
     recovery_cut,
     recovery_every,
     taper_weeks,
@@ -231,7 +232,15 @@ def plan_context(
         race_km=race_km,
         race=race,
         taper=taper,
-        phases=tuple(phase_layout(goal, weeks, taper, restart=inputs.is_restarting)),
+        phases=tuple(
+            phase_layout(
+                goal,
+                weeks,
+                taper,
+                restart=inputs.is_restarting,
+                recovery=post_race_recovery_weeks(inputs, start, goal),
+            )
+        ),
         paces=paces,
         targets=targets,
         plan_id=f"{inputs.runner_id}_{start:%Y%m%d}",

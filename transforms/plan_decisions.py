@@ -66,6 +66,8 @@ def season_decisions(ctx: PlanContext, weeks: Sequence[Mapping[str, Any]]) -> li
             f"held to the {ctx.capacity_km:.1f} km that {inputs.runs_per_week} runs hold, "
             "each no longer than a run may last and the long run within its share"
         )
+    if ctx.goal == "race" and weeks[0]["phase"] == "Recovery":
+        held.append("cut for the Recovery week after the A race, kb_post_race_recovery")
     add(
         f"Start at {first:.1f} km/week",
         f"weekly volume {inputs.weekly_volume_km:.1f} km, {inputs.volume_source}",
@@ -90,6 +92,17 @@ def season_decisions(ctx: PlanContext, weeks: Sequence[Mapping[str, Any]]) -> li
         "stay in base or maintenance.",
         "kb_periodization" if ctx.goal != "return_to_fitness" else "kb_return_to_fitness",
     )
+    after_race = [w for w in weeks if ctx.goal == "race" and w["phase"] == "Recovery"]
+    if after_race and inputs.recovery_until is not None:
+        volumes = " then ".join(f"{w['planned_volume_km']:.1f}" for w in after_race)
+        add(
+            f"Recovery {len(after_race)} wk after the A race: {volumes} km/week",
+            f"Recovery phase after the last A race until {inputs.recovery_until:%A %d %B}",
+            "The plan opens with what is left of the roadmap's Recovery phase: easy running "
+            "at about 60 % of the volume before the race, built back a week at a time (a "
+            "reverse taper), before Base starts again.",
+            "kb_post_race_recovery",
+        )
     if ctx.race is not None:
         race = ctx.race
         add(

@@ -43,6 +43,9 @@ class PlanInputs:
     race_date: dt.date | None
     target_time_seconds: float | None
     race_name: str | None
+    recovery_until: dt.date | None
+    """The last day of the Recovery phase after an A race run before this plan's race
+    (`goals.recovery_until`, set by `roadmaps.runner_for_block`), or None."""
     experience: str
     age: int | None
     vdot: float
@@ -208,6 +211,7 @@ def plan_inputs(runner: dict[str, Any]) -> PlanInputs:
         race_date=_get(goals, "race_date"),
         target_time_seconds=_get(goals, "target_time"),
         race_name=_get(goals, "race_name"),
+        recovery_until=_get(goals, "recovery_until"),
         experience=experience,
         age=age,
         vdot=runner_vdot[0],

@@ -344,7 +344,10 @@ def _phase_justification(phase: Phase, goal: str, race_km: float | None) -> str:
         "Build": "adds threshold and interval sessions once the base can carry them",
         "Peak": "brings race-specific work at the highest volume",
         "Taper": f"cuts volume but keeps intensity so you arrive fresh for {race_km or 0:g} km",
-        "Recovery": "restarts running gently after a break",
+        "Recovery": "recovers from the A race with easy running, building back to the volume "
+        "before it"
+        if goal == "race"
+        else "restarts running gently after a break",
         "Maintenance": "keeps running enjoyable and regular",
     }
     return f"{phase.name} (weeks {phase.start_week}-{phase.end_week}) {reasons[phase.name]}."

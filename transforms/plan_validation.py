@@ -288,7 +288,10 @@ def validate_plan(
     for week in plan["weekly_plan"]:
         week_rows = [r for r in rows if r["week_number"] == week["week_number"]]
         fixer = _WeekRepair(week_rows, targets, repairs)
-        is_full = not week["is_recovery_week"] and week["phase"] != "Taper"
+        # a race plan's Recovery weeks follow an A race: the volume before it stays the
+        # reference, as the generator keeps it (plan_volumes.after_race)
+        after_race = week["phase"] == "Recovery" and plan.get("race_distance_km") is not None
+        is_full = not (week["is_recovery_week"] or week["phase"] == "Taper" or after_race)
         reference = last_full if is_full else None
         for _attempt in range(len(week_rows) + 3):
             race_km = sum(r["distance_km"] for r in week_rows if r["session_type"] == "race")

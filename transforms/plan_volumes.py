@@ -14,6 +14,19 @@ from dataclasses import dataclass
 from transforms.plan_calendar import Phase, growth_rate
 from transforms.plan_context import PlanContext, floor_tenth
 
+POST_RACE_FIRST_SHARE = 0.6
+"""kb_post_race_recovery: the first week after an A race at about half to two thirds of the
+volume before it."""
+POST_RACE_STEP = 0.2
+"""kb_post_race_recovery: each later Recovery week builds back by this share of that volume
+(never above it)."""
+
+
+def post_race_share(week: int) -> float:
+    """The share of the runner's pre-race volume the `week`-th week of a race plan that opens
+    in a Recovery phase after an A race holds."""
+    return min(1.0, POST_RACE_FIRST_SHARE + POST_RACE_STEP * (week - 1))
+
 
 @dataclass(frozen=True)
 class VolumeProgress:
@@ -40,6 +53,9 @@ class WeekTarget:
     volume_km: float
     peak_long_km: float
     """The longest long run of the weeks before (see `VolumeProgress.peak_long_km`)."""
+    after_race: bool = False
+    """In the Recovery phase after an A race: not a full week, so the volume before the race
+    stays the reference the weeks after it return to."""
 
 
 def starting_progress(ctx: PlanContext) -> VolumeProgress:
@@ -75,13 +91,23 @@ def is_lighter_week(ctx: PlanContext, week: int, progress: VolumeProgress) -> bo
     return wanted or gap.blocked
 
 
+def after_race(ctx: PlanContext, week: int) -> bool:
+    """Whether the week is in the Recovery phase a race plan opens with after an A race."""
+    return ctx.goal == "race" and 1 <= week <= ctx.weeks and ctx.phase_of(week).name == "Recovery"
+
+
 def week_target(ctx: PlanContext, week: int, progress: VolumeProgress) -> WeekTarget:
     """The week's phase, kind and volume (km, floored to 0.1)."""
     phase = ctx.phase_of(week)
     is_recovery = is_lighter_week(ctx, week, progress)
     last_full = progress.last_full_km
     reference = last_full or ctx.start_km  # a last full week of 0 km grows from the start
-    if is_recovery:
+    if after_race(ctx, week):
+        # the runner's volume before the race stays the last full week (kb_post_race_recovery)
+        target = reference * post_race_share(week)
+    elif after_race(ctx, week - 1):
+        target = reference  # back to the volume before the race, growth resumes next week
+    elif is_recovery:
         target = reference * (1 - ctx.recovery_cut)
     elif week == 1:
         target = ctx.start_km
@@ -105,7 +131,14 @@ def week_target(ctx: PlanContext, week: int, progress: VolumeProgress) -> WeekTa
         ).value
     if ctx.race is not None:
         target = tapered(ctx, week, target, progress.peak_built_km or target)
-    return WeekTarget(week, phase, is_recovery, floor_tenth(target), progress.peak_long_km)
+    return WeekTarget(
+        week,
+        phase,
+        is_recovery,
+        floor_tenth(target),
+        progress.peak_long_km,
+        after_race(ctx, week),
+    )
 
 
 def tapered(ctx: PlanContext, week: int, target: float, peak_km: float) -> float:
@@ -130,7 +163,7 @@ def progress_after(
     """The progress once `target`'s week is built with `training_km` of running besides the
     race and a long run of `long_km` (0 without one)."""
     is_taper = target.phase.name == "Taper"
-    full = not (target.is_recovery or is_taper)
+    full = not (target.is_recovery or is_taper or target.after_race)
     return VolumeProgress(
         last_full_km=training_km if full else progress.last_full_km,
         peak_built_km=progress.peak_built_km

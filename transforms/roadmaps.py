@@ -551,14 +551,27 @@ def current_block_goal(goals: Sequence[LongTermGoal], as_of: dt.date) -> LongTer
     return next((g for g in goals if g.target_date >= as_of), None)
 
 
+def recovery_until(goals: Sequence[LongTermGoal], as_of: dt.date) -> dt.date | None:
+    """The last day of the Recovery phase after the last race before `as_of` when that race
+    was an A race (the plan's block opens with what is left of it), else None. It is the
+    same every day of the block, so the plan's key does not change when the phase ends."""
+    previous = next((g for g in reversed(goals) if g.target_date < as_of), None)
+    if previous is None or previous.priority != A_RACE:
+        return None
+    return previous.target_date + dt.timedelta(days=recovery_days(previous))
+
+
 def runner_for_block(runner: Mapping[str, Any], as_of: dt.date) -> Mapping[str, Any]:
     """The runner as the plan generator sees them: with a list of goals, their race fields
     are the current block's race (the list stays, so editing any goal changes the plan's key
-    and regenerates it); a runner without a list is unchanged."""
+    and regenerates it), and `recovery_until` the end of the Recovery phase after an A race
+    just run, so the plan opens with what is left of it; a runner without a list is
+    unchanged."""
     goals = runner.get("goals") or {}
     if not goals.get("long_term_goals"):
         return runner
-    block = current_block_goal(long_term_goals(runner), as_of)
+    listed = long_term_goals(runner)
+    block = current_block_goal(listed, as_of)
     if block is None:
         return runner
     race = {
@@ -568,6 +581,7 @@ def runner_for_block(runner: Mapping[str, Any], as_of: dt.date) -> Mapping[str, 
         "race_date": block.target_date,
         "target_time": block.target_time_seconds,
         "race_name": block.race_name,
+        "recovery_until": recovery_until(listed, as_of),
     }
     return {**runner, "goals": {**goals, **race}}
 

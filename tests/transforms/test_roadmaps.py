@@ -8,6 +8,8 @@ from tests.plan_runners import AS_OF, NOW, reference, runner
 from transforms.goal_checks import goal_distance_km, long_term_goal_problem, months_after
 from transforms.plan_calendar import plan_start
 from transforms.plan_inputs import plan_inputs
+from transforms.plan_validation import validate_plan
+from transforms.plans import generate_plan
 from transforms.race_window import taper_days
 from transforms.roadmaps import (
     build_roadmap,
@@ -272,3 +274,34 @@ def test_the_active_plan_is_the_current_block():
     after_half = runner_for_block(made, HALF["target_date"] + dt.timedelta(days=1))
     assert after_half["goals"]["race_date"] == MARATHON["target_date"]
     assert runner_for_block(runner(), AS_OF) == runner()  # one goal: unchanged
+
+
+def test_the_plan_after_an_a_race_opens_with_the_rest_of_its_recovery_phase():
+    marathon = MARATHON | {"target_date": AS_OF - dt.timedelta(weeks=2), "priority": 1}
+    half = HALF | {"target_date": AS_OF + dt.timedelta(weeks=14), "priority": 2}
+    made = with_goals(marathon, half)
+    block = runner_for_block(made, AS_OF)
+    # 26 easy days after a marathon (one a mile raced): the phase ends on Monday 30 November
+    assert block["goals"]["recovery_until"] == dt.date(2026, 11, 30)
+    generated = generate_plan(block, AS_OF, reference(), NOW)
+    checked = validate_plan(generated.plan, generated.sessions, reference().rules, block)
+    assert checked.status == "valid", (checked.errors, checked.repairs)
+    plan = checked.plan
+    phases = [(p["name"], p["start_week"], p["end_week"]) for p in plan["phases"]]
+    assert phases[0] == ("Recovery", 1, 2)  # week 3 holds one day of it: Base starts there
+    assert [name for name, _, _ in phases[1:]] == ["Base", "Build", "Peak", "Taper"]
+    before = plan_inputs(block).volume_before_km  # 32 km the runner ran up to the race
+    volumes = [w["planned_volume_km"] for w in plan["weekly_plan"]]
+    assert volumes[:3] == [19.2, 25.6, 32.0]  # 60 %, 80 %, then back to the volume before
+    assert before / 2 <= volumes[0] <= before * 2 / 3
+    assert "kb_post_race_recovery" in {d["knowledge_id"] for d in plan["decisions"]}
+    # it ends with the half's taper, the race on its day
+    assert plan["end_date"] == plan_start(half["target_date"]) + dt.timedelta(days=6)
+    race = [s for s in checked.sessions if s["session_type"] == "race"]
+    assert [s["scheduled_date"] for s in race] == [half["target_date"]]
+    # the naive block (the next race alone) starts from Base at the runner's full volume
+    naive = generate_plan(
+        {**block, "goals": {**block["goals"], "recovery_until": None}}, AS_OF, reference(), NOW
+    ).plan
+    assert naive["phases"][0]["name"] == "Base"
+    assert naive["weekly_plan"][0]["planned_volume_km"] >= before
