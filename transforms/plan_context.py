@@ -212,7 +212,7 @@ def plan_context(
     targets = ZoneTargets.build(paces, inputs.hr_zones)
     engine = SafeguardEngine(reference.rules, inputs.context)
     race = (
-        RaceWindow.for_race(inputs.race_date, race_km, engine)
+        RaceWindow.for_race(inputs.race_date, race_km, engine, inputs.race_taper_days)
         if race_km is not None and inputs.race_date is not None
         else None
     )

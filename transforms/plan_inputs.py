@@ -46,6 +46,10 @@ class PlanInputs:
     recovery_until: dt.date | None
     """The last day of the Recovery phase after an A race run before this plan's race
     (`goals.recovery_until`, set by `roadmaps.runner_for_block`), or None."""
+    race_taper_days: int | None
+    """Days the race's taper takes when its roadmap sizes it by priority (a B race's
+    mini-taper: `goals.race_taper_days`, set by `roadmaps.runner_for_block`); None: the full
+    taper by distance."""
     experience: str
     age: int | None
     vdot: float
@@ -212,6 +216,7 @@ def plan_inputs(runner: dict[str, Any]) -> PlanInputs:
         target_time_seconds=_get(goals, "target_time"),
         race_name=_get(goals, "race_name"),
         recovery_until=_get(goals, "recovery_until"),
+        race_taper_days=_get(goals, "race_taper_days"),
         experience=experience,
         age=age,
         vdot=runner_vdot[0],

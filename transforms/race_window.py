@@ -51,13 +51,21 @@ class RaceWindow:
     """The long run is not planned this many days before the race, or fewer."""
 
     @classmethod
-    def for_race(cls, race_date: dt.date, race_km: float, engine: SafeguardEngine) -> RaceWindow:
+    def for_race(
+        cls,
+        race_date: dt.date,
+        race_km: float,
+        engine: SafeguardEngine,
+        days_of_taper: int | None = None,
+    ) -> RaceWindow:
+        """The window of a race; `days_of_taper` shortens its taper (a B race's mini-taper),
+        else it is the full taper by distance."""
         race = {"race_distance_km": race_km}
         final = engine.limit(FINAL_VOLUME_FIELD, race)
         return cls(
             race_date=race_date,
             race_km=race_km,
-            taper_days=taper_days(race_km),
+            taper_days=days_of_taper or taper_days(race_km),
             final_share=final / 100 if final is not None else DEFAULT_FINAL_SHARE,
             key_session_gap=engine.blocked_through(KEY_SESSION_FIELD, race)
             or DEFAULT_KEY_SESSION_GAP,

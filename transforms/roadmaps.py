@@ -547,8 +547,10 @@ def mark_achieved(
 
 
 def current_block_goal(goals: Sequence[LongTermGoal], as_of: dt.date) -> LongTermGoal | None:
-    """The goal the roadmap's current block leads to: the next race on or after `as_of`."""
-    return next((g for g in goals if g.target_date >= as_of), None)
+    """The goal the roadmap's current block leads to: the next A or B race on or after
+    `as_of` (a C race is trained through, inside the block), else the next race."""
+    ahead = [g for g in goals if g.target_date >= as_of]
+    return next((g for g in ahead if g.priority != C_RACE), ahead[0] if ahead else None)
 
 
 def recovery_until(goals: Sequence[LongTermGoal], as_of: dt.date) -> dt.date | None:
@@ -582,6 +584,7 @@ def runner_for_block(runner: Mapping[str, Any], as_of: dt.date) -> Mapping[str, 
         "target_time": block.target_time_seconds,
         "race_name": block.race_name,
         "recovery_until": recovery_until(listed, as_of),
+        "race_taper_days": closing_taper_days(block) or None,
     }
     return {**runner, "goals": {**goals, **race}}
 

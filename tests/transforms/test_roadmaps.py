@@ -305,3 +305,29 @@ def test_the_plan_after_an_a_race_opens_with_the_rest_of_its_recovery_phase():
     ).plan
     assert naive["phases"][0]["name"] == "Base"
     assert naive["weekly_plan"][0]["planned_volume_km"] >= before
+
+
+def _taper_of(block):
+    """The plan's first day at taper volume before its race, counted in days before it."""
+    generated = generate_plan(block, AS_OF, reference(), NOW)
+    checked = validate_plan(generated.plan, generated.sessions, reference().rules, block)
+    assert checked.status in ("valid", "repaired"), checked.errors
+    taper = [p for p in checked.plan["phases"] if p["name"] == "Taper"]
+    race_day = block["goals"]["race_date"]
+    first = plan_start(AS_OF) + dt.timedelta(weeks=taper[0]["start_week"] - 1)
+    return (race_day - first).days, checked.plan
+
+
+def test_a_b_race_block_plans_a_mini_taper_and_a_c_race_is_trained_through():
+    half = HALF | {"target_date": AS_OF + dt.timedelta(weeks=14)}
+    as_a = runner_for_block(with_goals(half | {"priority": 1}, MARATHON), AS_OF)
+    as_b = runner_for_block(with_goals(half | {"priority": 2}, MARATHON), AS_OF)
+    assert as_a["goals"]["race_taper_days"] == taper_days(21.0975) == 14
+    assert 4 <= as_b["goals"]["race_taper_days"] <= 7
+    a_days, _ = _taper_of(as_a)
+    b_days, b_plan = _taper_of(as_b)
+    assert b_days < a_days  # the B race's taper phase opens later: its mini-taper is shorter
+    assert b_plan["end_date"] == plan_start(half["target_date"]) + dt.timedelta(days=6)
+    # a C race before the marathon is trained through: the block leads to the marathon
+    as_c = runner_for_block(with_goals(half | {"priority": 3}, MARATHON), AS_OF)
+    assert as_c["goals"]["race_date"] == MARATHON["target_date"]
