@@ -47,10 +47,20 @@ from transforms.site_pages import (
     calendar_months,
     month_calendar,
     runner_flags,
+    splits_in_units,
     todays_session,
     week_progress,
 )
-from transforms.units import clock
+from transforms.units import (
+    clock,
+    distance_in,
+    distance_unit,
+    elevation_in,
+    elevation_unit,
+    pace_text,
+    runner_units,
+    text_in_units,
+)
 from warehouse.active_plans import active_plans, plan_sessions
 from warehouse.connection import open_warehouse, read_table
 from warehouse.contract import TableContract
@@ -89,6 +99,8 @@ ACTIVITY_COLUMNS = (
 )
 SAMPLE_COLUMNS = (
     "activity_id",
+    "source",
+    "timestamp",
     "elapsed_seconds",
     "speed_meters_per_second",
     "heart_rate_bpm",
@@ -177,12 +189,30 @@ def _num(value: float | None, digits: int = 0, unit: str = "") -> str:
     return f"{value:.{digits}f}{unit}"
 
 
-def _km(meters: float | None, digits: int = 2) -> str:
-    return _num(None if meters is None else meters / 1000, digits, " km")
+def _distance(meters: float | None, units: str | None, digits: int = 2) -> str:
+    """A distance in metres in the runner's unit (`8.31 km`, `5.16 mi`)."""
+    return _distance_km(None if meters is None else meters / 1000, units, digits)
 
 
-def _pace(seconds_per_km: float | None) -> str:
-    return f"{clock(seconds_per_km)}/km" if seconds_per_km else NONE
+def _distance_km(km: float | None, units: str | None, digits: int = 1, per: str = "") -> str:
+    """A distance in km in the runner's unit (`8.3 km`, `5.2 mi/week` with `per="/week"`)."""
+    value = None if km is None else distance_in(km, units)
+    return _num(value, digits, f" {distance_unit(units)}{per}")
+
+
+def _climb(meters: float | None, units: str | None) -> str:
+    """A climb in metres, or in feet for imperial units (as Strava shows it)."""
+    value = None if meters is None else elevation_in(meters, units)
+    return _num(value, 0, f" {elevation_unit(units)}")
+
+
+def _pace(seconds_per_km: float | None, units: str | None) -> str:
+    return pace_text(seconds_per_km, units) if seconds_per_km else NONE
+
+
+def _t(text: str | None, units: str | None) -> str:
+    """A plan text, its km distances and per-km paces in the runner's units, escaped."""
+    return _e(text_in_units(text, units)) if text else ""
 
 
 def _time(*seconds: float | None) -> str:
@@ -331,7 +361,7 @@ def _runner_pages(
             "WHERE activity_id = ? ORDER BY elapsed_seconds",
             params=[activity["activity_id"]],
         ).pl()
-        page = _activity_page(activity, samples, name)
+        page = _activity_page(activity, samples, name, runner_units(runner))
         path = folder / "activities" / f"{_file_id(activity['activity_id'])}.html"
         path.write_text(page.html(), encoding="utf-8")
         pages.append(path)
@@ -345,6 +375,7 @@ def _runner_pages(
             read_table(con, ROADMAPS, "runner_id = ? ORDER BY phase_number", [runner_id]),
             read_table(con, MILESTONES, "runner_id = ? ORDER BY target_date", [runner_id]),
             today,
+            runner_units(runner),
         )
     (folder / "index.html").write_text(page.html(), encoding="utf-8")
     pages.insert(0, folder / "index.html")
@@ -357,10 +388,11 @@ def _runner_pages(
         "day": last[0] if last else {},
         "state": state,
         "week": week_progress(sessions, runs, today),
-        "today": todays_session(sessions, today),
+        "today": todays_session(sessions, today, runner_units(runner)),
         "flags": flags,
         "latest": latest_day,
         "plan": plan,
+        "units": runner_units(runner),
     }
     return row, pages, charts
 
@@ -425,7 +457,8 @@ def _squad_page(rows: list[dict[str, Any]], failures: list[RunnerFailure], today
                 _num(tsb) + zone,
                 _num(state.get("readiness_score")),
                 _e(state.get("training_state")),
-                f"{week.planned_km:.1f} / {week.done_km:.1f} km "
+                f"{distance_in(week.planned_km, row['units']):.1f} / "
+                f"{_distance_km(week.done_km, row['units'])} "
                 f'<span class="note">({sessions})</span>',
                 _e(row["today"]),
                 _flags_html(row["flags"]),
@@ -457,6 +490,7 @@ def _runner_page(
     latest: dt.date | None,
 ) -> Page:
     page = Page(name, "../../")
+    units = runner_units(runner)
     goals = runner.get("goals") or {}
     state = runner.get("current_state") or {}
     race_day = (plan or {}).get("race_date") or goals.get("race_date")
@@ -478,7 +512,9 @@ def _runner_page(
     )
     for month in calendar_months(sessions, activities, today):
         page.add(
-            _calendar_html(month_calendar(month, sessions, activities, today).weeks, month, today)
+            _calendar_html(
+                month_calendar(month, sessions, activities, today, units).weeks, month, today
+            )
         )
     page.add("</section>")
 
@@ -505,14 +541,14 @@ def _runner_page(
         "load.</p></section>"
     )
     page.add('<section id="weekly">')
-    page.chart("weekly", lambda: weekly_figure(weekly))
+    page.chart("weekly", lambda: weekly_figure(weekly, units))
     page.add('</section><section id="zones">')
     page.chart("zones", lambda: zones_figure(runs))
     page.add('</section><section id="wellness">')
     page.chart("wellness", lambda: wellness_figure(daily))
     page.add("</section>")
     if plan is not None:
-        _plan_sections(page, plan, sessions, today)
+        _plan_sections(page, plan, sessions, today, units)
     else:
         page.add('<section id="plan"><h2>Plan</h2><p class="empty">No active plan.</p></section>')
     page.add(
@@ -527,9 +563,9 @@ def _runner_page(
                 str(a["local_date"]),
                 f'<a href="{activity_href(a["activity_id"])}">{name}</a> '
                 f'<span class="note">{_e(a["session_type"] or "")}</span>',
-                _km(a["distance_meters"]),
+                _distance(a["distance_meters"], units),
                 _time(a["moving_time_seconds"], a["duration_seconds"]),
-                _pace(a["avg_pace_seconds_per_km"]),
+                _pace(a["avg_pace_seconds_per_km"], units),
                 _num(a["avg_heart_rate_bpm"]),
                 _num(a["training_load"]),
             )
@@ -539,10 +575,14 @@ def _runner_page(
 
 
 def _roadmap_section(
-    page: Page, phases: pl.DataFrame, milestones: pl.DataFrame, today: dt.date
+    page: Page,
+    phases: pl.DataFrame,
+    milestones: pl.DataFrame,
+    today: dt.date,
+    units: str | None = None,
 ) -> None:
     """The roadmap's phases to the last goal and its milestones, when the runner has one,
-    put before the plan (its current block)."""
+    put before the plan (its current block), volumes in the runner's units."""
     if phases.is_empty():
         return
     before = next(
@@ -567,8 +607,8 @@ def _roadmap_section(
                 f"{phase['phase_number']}. {_e(phase['phase_name'])}",
                 str(phase["start_date"]),
                 str(phase["end_date"] or ""),
-                _num(phase["target_volume_km"], 1, " km/week"),
-                _e(phase["focus"] or ""),
+                _distance_km(phase["target_volume_km"], units, per="/week"),
+                _t(phase["focus"], units),
                 css="current" if current else "",
             )
         )
@@ -584,7 +624,9 @@ def _roadmap_section(
                 if milestone["achieved_activity_id"]:
                     href = activity_href(milestone["achieved_activity_id"])
                     reached = f'<a href="{href}">{reached}</a>'
-            page.add(_row(_e(milestone["milestone_name"]), str(milestone["target_date"]), reached))
+            page.add(
+                _row(_t(milestone["milestone_name"], units), str(milestone["target_date"]), reached)
+            )
         page.add("</table>")
     page.add("</section>")
     page.parts.extend(parts_after)
@@ -620,8 +662,13 @@ def _calendar_html(weeks: list[list[CalendarDay]], month: dt.date, today: dt.dat
 
 
 def _plan_sections(
-    page: Page, plan: Mapping[str, Any], sessions: pl.DataFrame, today: dt.date
+    page: Page,
+    plan: Mapping[str, Any],
+    sessions: pl.DataFrame,
+    today: dt.date,
+    units: str | None = None,
 ) -> None:
+    """The plan at season, week and day zoom, distances and paces in the runner's units."""
     season = plan.get("season_view") or {}
     page.add(
         f'<section id="plan"><h2>Plan: {_e(plan.get("name"))}</h2>'
@@ -631,7 +678,9 @@ def _plan_sections(
     page.add("<h3>Season</h3>")
     page.chart(
         "plan_season",
-        lambda: plan_season_figure(plan.get("weekly_plan") or [], plan.get("race_date"), today),
+        lambda: plan_season_figure(
+            plan.get("weekly_plan") or [], plan.get("race_date"), today, units
+        ),
     )
     for key, title in (
         ("coach_summary", "Summary"),
@@ -639,12 +688,12 @@ def _plan_sections(
         ("volume_strategy_justification", "Volume"),
     ):
         if season.get(key):
-            page.add(f"<p><b>{title}.</b> {_e(season[key])}</p>")
+            page.add(f"<p><b>{title}.</b> {_t(season[key], units)}</p>")
     milestones = season.get("key_milestones") or []
     if milestones:
         items = "".join(
             f"<li>Week {_e(m.get('week_number'))} ({_e(m.get('date'))}): "
-            f"{_e(m.get('description'))}</li>"
+            f"{_t(m.get('description'), units)}</li>"
             for m in milestones
         )
         page.add(f'<h4>Milestones</h4><ul id="milestones">{items}</ul>')
@@ -655,17 +704,18 @@ def _plan_sections(
         label = (
             f"Week {week['week_number']} · {week.get('phase')}"
             + (" · lighter week" if week.get("is_recovery_week") else "")
-            + f" · {_num(week.get('planned_volume_km'), 1, ' km')} · {_e(week.get('focus'))}"
+            + f" · {_distance_km(week.get('planned_volume_km'), units)}"
+            + f" · {_t(week.get('focus'), units)}"
         )
         page.add(
             f'<details{" open" if current else ""} class="{"current" if current else ""}">'
             f"<summary>{label}</summary>"
         )
         if week.get("notes"):
-            page.add(f'<p class="note">{_e(week["notes"])}</p>')
+            page.add(f'<p class="note">{_t(week["notes"], units)}</p>')
         days = by_week.get((week["week_number"],))
         if days is not None:
-            page.add(_days_html(days.sort("scheduled_date"), today))
+            page.add(_days_html(days.sort("scheduled_date"), today, units))
         page.add("</details>")
     page.add("</div>")
     upcoming = sessions.filter(
@@ -673,37 +723,39 @@ def _plan_sections(
     ).head(1)
     if upcoming.height:
         day = upcoming.row(0, named=True)
-        points = "".join(f"<li>{_e(p)}</li>" for p in day["key_points"] or [])
+        points = "".join(f"<li>{_t(p, units)}</li>" for p in day["key_points"] or [])
         page.add(
             f'<h3>Day: {day["scheduled_date"]:%A %d %B}</h3><div id="plan-day">'
-            f"<p><b>{_e(day['display_type'])}</b> {_num(day['distance_km'], 1, ' km')} · "
-            f"{_e(day['pace_display'] or '')} · effort {_e(day['effort_display'] or '')}</p>"
-            f"<p>{_e(day['description'])}</p>"
-            f'<p class="note">{_e(day["structure_display"] or "")}</p>'
-            f"<p><b>Why:</b> {_e(day['justification'])}</p><ul>{points}</ul></div>"
+            f"<p><b>{_t(day['display_type'], units)}</b> "
+            f"{_distance_km(day['distance_km'], units)} · "
+            f"{_t(day['pace_display'], units)} · effort {_e(day['effort_display'] or '')}</p>"
+            f"<p>{_t(day['description'], units)}</p>"
+            f'<p class="note">{_t(day["structure_display"], units)}</p>'
+            f"<p><b>Why:</b> {_t(day['justification'], units)}</p><ul>{points}</ul></div>"
         )
     page.add("</section>")
 
 
-def _days_html(days: pl.DataFrame, today: dt.date) -> str:
+def _days_html(days: pl.DataFrame, today: dt.date, units: str | None = None) -> str:
     rows = ["<table>", _head("Day", "Session", "Planned", "Pace", "Status", "Done")]
     for day in days.iter_rows(named=True):
         rest = bool(day["is_rest_day"])
         detail = (
-            f"<details><summary>{_e(day['display_type'])}</summary>"
-            f"<p>{_e(day['description'])}</p>"
-            f'<p class="note">{_e(day["structure_display"] or "")}</p>'
-            f"<p>{_e(day['justification'] or '')}</p></details>"
+            f"<details><summary>{_t(day['display_type'], units)}</summary>"
+            f"<p>{_t(day['description'], units)}</p>"
+            f'<p class="note">{_t(day["structure_display"], units)}</p>'
+            f"<p>{_t(day['justification'], units)}</p></details>"
         )
-        done = _num(day["actual_distance_km"], 1, " km") if day["actual_distance_km"] else ""
+        actual = day["actual_distance_km"]
+        done = _distance_km(actual, units) if actual else ""
         if day["completed_activity_id"]:
             done = f'<a href="{activity_href(day["completed_activity_id"])}">{done or "run"}</a>'
         rows.append(
             _row(
                 f"{day['scheduled_date']:%a %d %b}",
                 "rest" if rest else detail,
-                "" if rest else _num(day["distance_km"], 1, " km"),
-                _e(day["pace_display"] or ""),
+                "" if rest else _distance_km(day["distance_km"], units),
+                _t(day["pace_display"], units),
                 _e(day["status"]),
                 done,
                 css="current" if day["scheduled_date"] == today else "",
@@ -715,7 +767,14 @@ def _days_html(days: pl.DataFrame, today: dt.date) -> str:
 # --- an activity ---------------------------------------------------------------------------
 
 
-def _activity_page(activity: Mapping[str, Any], samples: pl.DataFrame, runner_name: str) -> Page:
+def _activity_page(
+    activity: Mapping[str, Any],
+    samples: pl.DataFrame,
+    runner_name: str,
+    units: str | None = None,
+) -> Page:
+    """An activity in the runner's units: distance, pace per km or mile, the climb in metres or
+    (imperial, as Strava shows it) feet."""
     title = activity["name"] or activity["activity_type"] or "Activity"
     page = Page(f"{title} · {activity['local_date']}", "../../../")
     page.add(f'<p><a href="../index.html">← {_e(runner_name)}</a></p>')
@@ -723,12 +782,12 @@ def _activity_page(activity: Mapping[str, Any], samples: pl.DataFrame, runner_na
     method = _e(activity["training_load_method"] or "")
     page.add(
         f"<h1>{_e(title)}</h1><p>{activity['local_date']} · "
-        f"{_km(activity['distance_meters'])} in "
+        f"{_distance(activity['distance_meters'], units)} in "
         f"{_time(activity['moving_time_seconds'], activity['duration_seconds'])}"
-        + (f" · {_pace(pace)}" if pace else "")
+        + (f" · {_pace(pace, units)}" if pace else "")
         + f" · HR {_num(activity['avg_heart_rate_bpm'])} avg, "
         f"{_num(activity['max_heart_rate_bpm'])} max"
-        f" · ascent {_num(activity['elevation_gain_meters'], 0, ' m')} · load "
+        f" · ascent {_climb(activity['elevation_gain_meters'], units)} · load "
         f'{_num(activity["training_load"])} <span class="note">({method}; {_e(LOAD_UNITS)})'
         f"</span> · {_e(activity['session_type'] or '')}</p>"
     )
@@ -737,12 +796,12 @@ def _activity_page(activity: Mapping[str, Any], samples: pl.DataFrame, runner_na
     if streams is None:
         page.add('<p class="empty">No samples were recorded for this activity.</p>')
     else:
-        page.chart("streams", lambda: activity_figure(streams))
+        page.chart("streams", lambda: activity_figure(streams, units))
     page.add('</section><section id="route">')
     if streams is None:
         page.add('<p class="empty">No route: no positions were recorded.</p>')
     else:
-        page.chart("route", lambda: route_figure(streams))
+        page.chart("route", lambda: route_figure(streams, units))
     page.add("</section>")
     laps = activity["laps"] or []
     page.add('<section id="laps"><h2>Laps</h2>')
@@ -753,9 +812,9 @@ def _activity_page(activity: Mapping[str, Any], samples: pl.DataFrame, runner_na
             page.add(
                 _row(
                     str(lap.get("lap_index")),
-                    _km(lap.get("distance_meters")),
+                    _distance(lap.get("distance_meters"), units),
                     _time(lap.get("moving_time_seconds"), lap.get("duration_seconds")),
-                    _pace(1000 / speed if speed else None),
+                    _pace(1000 / speed if speed else None, units),
                     _num(lap.get("avg_heart_rate_bpm")),
                     _num(lap.get("avg_cadence_spm")),
                 )
@@ -763,19 +822,22 @@ def _activity_page(activity: Mapping[str, Any], samples: pl.DataFrame, runner_na
         page.add("</table>")
     else:
         page.add('<p class="empty">The device recorded no laps.</p>')
-    page.add('</section><section id="splits"><h2>Kilometre splits</h2>')
-    splits = activity["splits_km"] or []
+    unit = distance_unit(units)
+    page.add(
+        f'</section><section id="splits"><h2>{"Mile" if unit == "mi" else "Kilometre"} splits</h2>'
+    )
+    splits = splits_in_units(activity["splits_km"], samples, units)
     if splits:
-        page.add("<table>" + _head("km", "Distance", "Time", "Pace", "HR", "Ascent"))
+        page.add("<table>" + _head(unit, "Distance", "Time", "Pace", "HR", "Ascent"))
         for split in splits:
             page.add(
                 _row(
                     str(split.get("km")),
-                    _km(split.get("distance_meters")),
+                    _distance(split.get("distance_meters"), units),
                     _time(split.get("duration_seconds")),
-                    _pace(split.get("pace_seconds_per_km")),
+                    _pace(split.get("pace_seconds_per_km"), units),
                     _num(split.get("avg_heart_rate_bpm")),
-                    _num(split.get("elevation_gain_meters"), 0, " m"),
+                    _climb(split.get("elevation_gain_meters"), units),
                 )
             )
         page.add("</table>")

@@ -189,9 +189,11 @@ def split_pace() -> pl.Expr:
     )
 
 
-def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
+def km_splits(samples: pl.DataFrame, split_meters: float = 1000.0) -> pl.DataFrame:
     """Per-kilometre splits from cumulative distance (the last split may be partial, and
-    then has a pace only when it is long enough: `split_pace`)."""
+    then has a pace only when it is long enough: `split_pace`). `split_meters` of a mile
+    (`units.DISTANCE_TO_M["mi"]`) gives mile splits: `km` is then the split's number and
+    the pace stays per km."""
     timed = (
         samples.lazy()
         .select("activity_id", "timestamp", "distance_meters", "altitude_meters", "heart_rate_bpm")
@@ -205,14 +207,14 @@ def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
             .alias("_up"),
             _interval(),
         )
-        .with_columns((pl.col("_from_start") // 1000).cast(pl.Int64).alias("_km"))
+        .with_columns((pl.col("_from_start") // split_meters).cast(pl.Int64).alias("_km"))
     )
     previous_t = _previous(pl.col("timestamp"))
     previous_d = _previous(pl.col("_from_start"))
     # the instant the kilometre boundary was crossed, interpolated between two samples
     crossing = previous_t + (
         (pl.col("timestamp") - previous_t)
-        * ((pl.col("_km") * 1000 - previous_d) / (pl.col("_from_start") - previous_d))
+        * ((pl.col("_km") * split_meters - previous_d) / (pl.col("_from_start") - previous_d))
     )
     splits = (
         timed.with_columns(
@@ -245,8 +247,8 @@ def km_splits(samples: pl.DataFrame) -> pl.DataFrame:
         splits.with_columns(
             (pl.col("_km") + 1).alias("km"),
             pl.when(pl.col("_km").shift(-1).over("activity_id").is_not_null())
-            .then(1000.0)
-            .otherwise(pl.col("_reach") - pl.col("_km") * 1000)
+            .then(split_meters)
+            .otherwise(pl.col("_reach") - pl.col("_km") * split_meters)
             .alias("distance_meters"),
         )
         .filter(pl.col("distance_meters") > 0)

@@ -29,7 +29,14 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from transforms.physiology import ATL_DAYS, CTL_DAYS, SEED_DAYS, decay
-from transforms.units import clock
+from transforms.units import (
+    clock,
+    distance_in,
+    distance_unit,
+    elevation_in,
+    elevation_unit,
+    pace_in,
+)
 from warehouse.vocabulary import PHASES
 
 CTL_COLOUR, ATL_COLOUR, FORM_COLOUR, LOAD_COLOUR = "#1f5fa8", "#d9480f", "#343a40", "#adb5bd"
@@ -276,14 +283,16 @@ def _mark_day(figure: go.Figure, day: dt.date, label: str, colour: str, dash: st
 # --- weeks ---------------------------------------------------------------------------------
 
 
-def weekly_figure(weeks: pl.DataFrame) -> go.Figure:
-    """Distance run against planned per ISO week, weekly load, and the ramp rate: the change
-    of CTL over the week (load units/day per week), from `coach.weekly_summaries` rows."""
+def weekly_figure(weeks: pl.DataFrame, units: str | None = None) -> go.Figure:
+    """Distance run against planned per ISO week in the runner's units (km or mi), weekly
+    load, and the ramp rate: the change of CTL over the week (load units/day per week), from
+    `coach.weekly_summaries` rows."""
     rows = weeks.sort("week_start_date")
     if rows.is_empty():
         raise ValueError("no weekly summaries to draw weekly volume from")
     rows = rows.with_columns(ramp=pl.col("ending_ctl").diff())
     starts = rows["week_start_date"].to_list()
+    unit = distance_unit(units)
     figure = make_subplots(
         rows=2,
         cols=1,
@@ -294,16 +303,16 @@ def weekly_figure(weeks: pl.DataFrame) -> go.Figure:
     )
     figure.add_bar(
         x=starts,
-        y=rows["planned_volume_km"].to_list(),
-        name="Planned (km)",
+        y=_distances(rows["planned_volume_km"].to_list(), units),
+        name=f"Planned ({unit})",
         marker_color=PLANNED_COLOUR,
         row=1,
         col=1,
     )
     figure.add_bar(
         x=starts,
-        y=rows["actual_volume_km"].to_list(),
-        name="Run (km)",
+        y=_distances(rows["actual_volume_km"].to_list(), units),
+        name=f"Run ({unit})",
         marker_color=DONE_COLOUR,
         row=1,
         col=1,
@@ -336,10 +345,15 @@ def weekly_figure(weeks: pl.DataFrame) -> go.Figure:
         annotation_position="top left",
     )
     figure.update_layout(barmode="group")
-    figure.update_yaxes(title_text="km", row=1, col=1, secondary_y=False)
+    figure.update_yaxes(title_text=unit, row=1, col=1, secondary_y=False)
     figure.update_yaxes(title_text="load units", rangemode="tozero", row=1, col=1, secondary_y=True)
     figure.update_yaxes(title_text="CTL change", row=2, col=1)
     return _layout(figure, "Weekly volume, load and ramp rate", height=480)
+
+
+def _distances(kms: Sequence[float | None], units: str | None) -> list[float | None]:
+    """Kilometres in the runner's distance unit, missing ones kept missing."""
+    return [None if km is None else distance_in(km, units) for km in kms]
 
 
 def zone_weeks(activities: pl.DataFrame) -> pl.DataFrame:
@@ -460,17 +474,22 @@ def wellness_figure(daily: pl.DataFrame) -> go.Figure:
 
 
 def plan_season_figure(
-    weekly_plan: Sequence[Mapping[str, Any]], race_date: dt.date | None, today: dt.date
+    weekly_plan: Sequence[Mapping[str, Any]],
+    race_date: dt.date | None,
+    today: dt.date,
+    units: str | None = None,
 ) -> go.Figure:
-    """Planned km per week coloured by phase, lighter weeks outlined (the legend names each
-    phase once and lighter weeks apart from the Recovery phase), the hard share of running
-    time as a line, today's week and race day marked."""
+    """Planned distance (km or mi, the runner's units) per week coloured by phase, lighter
+    weeks outlined (the legend names each phase once and lighter weeks apart from the
+    Recovery phase), the hard share of running time as a line, today's week and race day
+    marked."""
     weeks = sorted(
         (w for w in weekly_plan if w.get("week_number") is not None),
         key=lambda w: w["week_number"],
     )
     if not weeks:
         raise ValueError("the plan has no weeks to draw")
+    unit = distance_unit(units)
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     for phase in PHASES:
         part = [w for w in weeks if w.get("phase") == phase]
@@ -478,7 +497,7 @@ def plan_season_figure(
             continue
         figure.add_bar(
             x=[w["week_number"] for w in part],
-            y=[w.get("planned_volume_km") for w in part],
+            y=_distances([w.get("planned_volume_km") for w in part], units),
             name=f"{phase} phase",
             marker_color=PHASE_COLOURS[phase],
             marker_line={
@@ -489,7 +508,8 @@ def plan_season_figure(
             },
             marker_pattern_shape=["/" if w.get("is_recovery_week") else "" for w in part],
             customdata=[[w.get("start_date"), w.get("focus") or ""] for w in part],
-            hovertemplate="Week %{x} from %{customdata[0]}: %{y:.1f} km<br>%{customdata[1]}",
+            hovertemplate=f"Week %{{x}} from %{{customdata[0]}}: %{{y:.1f}} {unit}"
+            "<br>%{customdata[1]}",
         )
     if any(w.get("is_recovery_week") for w in weeks):
         figure.add_bar(
@@ -529,7 +549,7 @@ def plan_season_figure(
             )
     figure.update_layout(barmode="overlay")
     figure.update_xaxes(title_text="plan week", dtick=1)
-    figure.update_yaxes(title_text="planned km", secondary_y=False)
+    figure.update_yaxes(title_text=f"planned {unit}", secondary_y=False)
     figure.update_yaxes(title_text="hard share (%)", range=[0, 100], secondary_y=True)
     return _layout(figure, "Season: weekly volume by phase")
 
@@ -642,12 +662,14 @@ def _pace_ticks(paces: Sequence[float]) -> tuple[list[float], list[str]]:
     return values, [clock(v) for v in values]
 
 
-def activity_figure(streams: pl.DataFrame) -> go.Figure:
-    """Pace (faster up), heart rate, elevation and cadence over elapsed time."""
+def activity_figure(streams: pl.DataFrame, units: str | None = None) -> go.Figure:
+    """Pace (faster up, per km or per mile), heart rate, elevation (m, or ft for imperial
+    units as Strava shows it) and cadence over elapsed time."""
+    unit = distance_unit(units)
     panels = [
-        ("pace_seconds_per_km", "Pace (/km)", "#1f5fa8"),
+        ("pace_seconds_per_km", f"Pace (/{unit})", "#1f5fa8"),
         ("heart_rate_bpm", "Heart rate (bpm)", "#c2255c"),
-        ("altitude_meters", "Elevation (m)", "#2b8a3e"),
+        ("altitude_meters", f"Elevation ({elevation_unit(units)})", "#2b8a3e"),
         ("cadence_spm", "Cadence (spm)", "#e8590c"),
     ]
     present = [p for p in panels if streams[p[0]].drop_nulls().len() > 0]
@@ -663,10 +685,14 @@ def activity_figure(streams: pl.DataFrame) -> go.Figure:
     minutes = streams["elapsed_minutes"].to_list()
     for row, (column, name, colour) in enumerate(present, start=1):
         values = streams[column].to_list()
+        if column == "pace_seconds_per_km":
+            values = [None if v is None else pace_in(v, units) for v in values]
+        elif column == "altitude_meters":
+            values = [None if v is None else elevation_in(v, units) for v in values]
         trace: dict[str, Any] = {"x": minutes, "y": values, "name": name, "line": {"color": colour}}
         if column == "pace_seconds_per_km":
             trace["customdata"] = [clock(v) if v is not None else None for v in values]
-            trace["hovertemplate"] = "%{customdata}/km"
+            trace["hovertemplate"] = f"%{{customdata}}/{unit}"
             ticks, texts = _pace_ticks([v for v in values if v is not None])
             figure.update_yaxes(
                 autorange="reversed", tickvals=ticks, ticktext=texts, row=row, col=1
@@ -679,7 +705,7 @@ def activity_figure(streams: pl.DataFrame) -> go.Figure:
     )
 
 
-def route_figure(streams: pl.DataFrame) -> go.Figure:
+def route_figure(streams: pl.DataFrame, units: str | None = None) -> go.Figure:
     """The route from its positions, drawn to scale (equal metres on both axes: longitude
     shrunk by the cosine of the latitude), no map tiles; start and finish marked."""
     points = streams.drop_nulls(["lat_deg", "lon_deg"])
@@ -687,8 +713,9 @@ def route_figure(streams: pl.DataFrame) -> go.Figure:
         raise ValueError("the activity has no route (fewer than two positions)")
     lats, lons = points["lat_deg"].to_list(), points["lon_deg"].to_list()
     middle = math.radians(sum(lats) / len(lats))
-    east = [(lon - lons[0]) * 111_320 * math.cos(middle) / 1000 for lon in lons]
-    north = [(lat - lats[0]) * 110_574 / 1000 for lat in lats]
+    unit = distance_unit(units)
+    east = [distance_in((lon - lons[0]) * 111.320 * math.cos(middle), units) for lon in lons]
+    north = [distance_in((lat - lats[0]) * 110.574, units) for lat in lats]
     figure = go.Figure()
     figure.add_scatter(
         x=east,
@@ -696,8 +723,8 @@ def route_figure(streams: pl.DataFrame) -> go.Figure:
         mode="lines",
         name="Route",
         line={"color": "#1f5fa8", "width": 3},
-        customdata=points["distance_km"].to_list(),
-        hovertemplate="%{customdata:.2f} km",
+        customdata=_distances(points["distance_km"].to_list(), units),
+        hovertemplate=f"%{{customdata:.2f}} {unit}",
     )
     figure.add_scatter(
         x=[east[0]],
@@ -717,7 +744,7 @@ def route_figure(streams: pl.DataFrame) -> go.Figure:
         textposition="bottom center",
         marker={"color": "#e03131", "size": 12, "symbol": "square"},
     )
-    figure.update_yaxes(scaleanchor="x", scaleratio=1, title_text="km north of start")
-    figure.update_xaxes(title_text="km east of start")
+    figure.update_yaxes(scaleanchor="x", scaleratio=1, title_text=f"{unit} north of start")
+    figure.update_xaxes(title_text=f"{unit} east of start")
     figure.update_layout(showlegend=False, hovermode="closest")
     return _layout(figure, "Route (drawn from positions, north up)", height=460)

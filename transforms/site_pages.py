@@ -15,6 +15,8 @@ from typing import Any
 
 import polars as pl
 
+from transforms.activity_metrics import codes_for, km_splits, primary_streams
+from transforms.units import DISTANCE_TO_M, distance_text, distance_unit, text_in_units
 from warehouse.vocabulary import RUNNING_TYPES
 
 STALE_AFTER_DAYS = 4
@@ -32,7 +34,8 @@ class CalendarDay:
     day: dt.date
     in_month: bool
     planned: str | None = None
-    """What was planned (display type and distance), None on a day without a plan."""
+    """What was planned (display type and distance in the runner's units), None on a day
+    without a plan."""
     planned_km: float | None = None
     done_km: float = 0.0
     done: tuple[tuple[str, str], ...] = ()
@@ -74,11 +77,16 @@ def compliance_class(share: float | None) -> str:
 
 
 def month_calendar(
-    month: dt.date, sessions: pl.DataFrame, activities: pl.DataFrame, today: dt.date
+    month: dt.date,
+    sessions: pl.DataFrame,
+    activities: pl.DataFrame,
+    today: dt.date,
+    units: str | None = None,
 ) -> Month:
     """The weeks (Monday first) of `month` with each day's planned session, the runs done
-    and how the two compare. A past planned run is classed by its `completed_share`; a rest
-    day stays rest; a run on a day with nothing planned is `unplanned`."""
+    and how the two compare, distances in `units` (coaching.units; km when unset). A past
+    planned run is classed by its `completed_share`; a rest day stays rest; a run on a day
+    with nothing planned is `unplanned`."""
     first = month.replace(day=1)
     runs_by_day: dict[dt.date, list[dict[str, Any]]] = {}
     for run in activities.sort("start_time").iter_rows(named=True):
@@ -91,7 +99,7 @@ def month_calendar(
             everything = runs_by_day.get(day, [])
             runs = [r for r in everything if r["activity_type"] in RUNNING_TYPES]
             done_km = sum((r["distance_meters"] or 0.0) for r in runs) / 1000
-            done = tuple((r["activity_id"], _label(r)) for r in everything)
+            done = tuple((r["activity_id"], _label(r, units)) for r in everything)
             plan = plan_by_day.get(day)
             if plan is None:
                 kind = "unplanned" if runs else "none"
@@ -104,7 +112,7 @@ def month_calendar(
             rest = bool(plan["is_rest_day"])
             km = plan["distance_km"]
             label = plan["display_type"] or plan["session_type"] or "Session"
-            planned = label if rest or km is None else f"{label} {km:.1f} km"
+            planned = label if rest or km is None else f"{label} {distance_text(km, units)}"
             if rest:
                 kind = "unplanned" if runs else "rest"
             elif day > today:
@@ -131,12 +139,32 @@ def month_calendar(
     return result
 
 
-def _label(activity: Mapping[str, Any]) -> str:
-    """`8.3 km easy` for a run, `strength training` (and its km when it has some) otherwise."""
+def _label(activity: Mapping[str, Any], units: str | None) -> str:
+    """`8.3 km easy` (`5.2 mi easy`) for a run, `strength training` (and its distance when it
+    has some) otherwise."""
     kind = activity["session_type"] or (activity["activity_type"] or "").replace("_", " ")
     if activity["activity_type"] in RUNNING_TYPES or (activity["distance_meters"] or 0) > 0:
-        return f"{(activity['distance_meters'] or 0) / 1000:.1f} km {kind}".strip()
+        return f"{distance_text((activity['distance_meters'] or 0) / 1000, units)} {kind}".strip()
     return kind
+
+
+def splits_in_units(
+    splits_km: list[dict[str, Any]] | None, samples: pl.DataFrame, units: str | None
+) -> list[dict[str, Any]]:
+    """An activity's splits as its runner reads them: the warehouse's per-kilometre splits,
+    or per mile cut from its samples the way the warehouse cuts kilometres (`km_splits` on
+    the richest source). Each split keeps `km` (its number) and its pace in s/km."""
+    unit = distance_unit(units)
+    if unit == "km":
+        return list(splits_km or [])
+    if samples.is_empty():
+        return []
+    streams = primary_streams(
+        samples.with_columns(pl.col("activity_id").cast(codes_for(samples["activity_id"]))),
+        ("timestamp", "distance_meters", "altitude_meters", "heart_rate_bpm"),
+    )
+    splits = km_splits(streams, split_meters=DISTANCE_TO_M[unit])
+    return list(splits["splits_km"][0]) if splits.height else []
 
 
 def calendar_months(
@@ -176,8 +204,8 @@ def week_progress(sessions: pl.DataFrame, activities: pl.DataFrame, today: dt.da
     )
 
 
-def todays_session(sessions: pl.DataFrame, today: dt.date) -> str:
-    """Today's planned session in words: rest, the session, or no plan today."""
+def todays_session(sessions: pl.DataFrame, today: dt.date, units: str | None = None) -> str:
+    """Today's planned session in words (in `units`): rest, the session, or no plan today."""
     row = sessions.filter(pl.col("scheduled_date") == today)
     if row.is_empty():
         return "no plan today"
@@ -186,9 +214,9 @@ def todays_session(sessions: pl.DataFrame, today: dt.date) -> str:
         return "rest day"
     text = session["display_type"] or session["session_type"] or "session"
     if session["distance_km"] is not None:
-        text += f", {session['distance_km']:.1f} km"
+        text += f", {distance_text(session['distance_km'], units)}"
     if session["pace_display"]:
-        text += f" at {session['pace_display']}"
+        text += f" at {text_in_units(session['pace_display'], units)}"
     return text
 
 

@@ -26,6 +26,8 @@ EARTH_RADIUS_METERS = 6_371_008.8
 
 DISTANCE_UNIT = {"metric": "km", "imperial": "mi"}
 """The distance unit of each unit system (warehouse.vocabulary.UNIT_SYSTEMS)."""
+ELEVATION_UNIT = {"metric": "m", "imperial": "ft"}
+"""The climb unit of each unit system: feet for imperial, as Strava shows its imperial users."""
 DEFAULT_UNITS = "metric"
 """A runner who has not said which units they prefer reads kilometres, as the plan is made."""
 
@@ -41,15 +43,34 @@ def runner_units(runner: Mapping[str, Any]) -> str | None:
 
 def distance_unit(units: str | None) -> str:
     """`km` or `mi` for a unit system; metric when unset. Raises ValueError for another."""
+    return DISTANCE_UNIT[_system(units)]
+
+
+def _system(units: str | None) -> str:
     system = units or DEFAULT_UNITS
     if system not in DISTANCE_UNIT:
         raise ValueError(f"units {units!r} is not one of {', '.join(DISTANCE_UNIT)}")
-    return DISTANCE_UNIT[system]
+    return system
 
 
 def distance_in(km: float, units: str | None) -> float:
     """A distance in km, in the units' distance unit (unrounded)."""
     return km * 1000 / DISTANCE_TO_M[distance_unit(units)]
+
+
+def pace_in(sec_per_km: float, units: str | None) -> float:
+    """A pace in s/km as seconds per km or per mile (unrounded)."""
+    return sec_per_km * DISTANCE_TO_M[distance_unit(units)] / 1000
+
+
+def elevation_unit(units: str | None) -> str:
+    """`m` or `ft` for a unit system; metric when unset."""
+    return ELEVATION_UNIT[_system(units)]
+
+
+def elevation_in(meters: float, units: str | None) -> float:
+    """A climb in metres, in the units' elevation unit (unrounded)."""
+    return meters / DISTANCE_TO_M[elevation_unit(units)]
 
 
 def distance_text(km: float, units: str | None, whole_without_decimal: bool = False) -> str:
@@ -69,7 +90,7 @@ def clock(seconds: float) -> str:
 
 def pace_clock(sec_per_km: float, units: str | None) -> str:
     """A pace in s/km as minutes per km or per mile, without the unit (`8:03`)."""
-    return clock(sec_per_km * DISTANCE_TO_M[distance_unit(units)] / 1000)
+    return clock(pace_in(sec_per_km, units))
 
 
 def pace_text(sec_per_km: float, units: str | None) -> str:

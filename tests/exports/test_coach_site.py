@@ -20,6 +20,7 @@ import pytest
 
 from exports.coach_site import activity_href, write_coach_site
 from tests.exports.conftest import artefacts_folder, report_line
+from transforms.units import distance_in, distance_unit
 from warehouse.connection import open_warehouse
 from warehouse.settings import CadenceHome
 
@@ -71,7 +72,13 @@ def test_the_squad_page_shows_each_runners_week_and_latest_data_from_the_tables(
     home, today = built_home.home, built_home.today
     index = (home.site / "index.html").read_text()
     monday = today - dt.timedelta(days=today.weekday())
+    shown_in = set()
     for runner_id in built_home.runner_ids:
+        [(units,)] = rows(
+            home, "SELECT coaching.units FROM coach.runners WHERE runner_id = ?", [runner_id]
+        )
+        unit = distance_unit(units)
+        shown_in.add(unit)
         row = re.search(rf'<tr data-runner="{runner_id}">(.*?)</tr>', index, re.S)
         assert row, runner_id
         cells = re.findall(r"<td>(.*?)</td>", row.group(1), re.S)
@@ -88,7 +95,9 @@ def test_the_squad_page_shows_each_runners_week_and_latest_data_from_the_tables(
             "runner_id = ? AND local_date BETWEEN ? AND ? AND activity_type LIKE '%running'",
             [runner_id, monday, today],
         )
-        assert cells[6].startswith(f"{planned:.1f} / {done:.1f} km")
+        # each runner's row in that runner's units (ben-chicago reads miles)
+        expected = f"{distance_in(planned, units):.1f} / {distance_in(done, units):.1f} {unit}"
+        assert cells[6].startswith(expected), (runner_id, cells[6], expected)
         [(latest,)] = rows(
             home, "SELECT max(date) FROM terra.daily_summaries WHERE runner_id = ?", [runner_id]
         )
@@ -99,6 +108,34 @@ def test_the_squad_page_shows_each_runners_week_and_latest_data_from_the_tables(
             [runner_id, latest],
         )
         assert cells[3].startswith(f"{tsb:.0f} ")
+    assert shown_in == {"km", "mi"}
+
+
+def test_a_runner_who_reads_miles_sees_miles_and_min_per_mile_on_their_pages(built_home):
+    """ben-chicago's Runner Object says imperial: his weekly chart, plan and activity pages
+    read miles, min/mi, mile splits and feet (as Strava shows imperial users); the other
+    runner's read km."""
+    site = built_home.home.site
+    units = dict(rows(built_home.home, "SELECT runner_id, coaching.units FROM coach.runners"))
+    assert "imperial" in units.values() and "metric" in units.values()
+    for runner_id, system in units.items():
+        unit, other = ("mi", "km") if system == "imperial" else ("km", "mi")
+        page = (site / "runners" / runner_id / "index.html").read_text()
+        assert f'"name":"Planned ({unit})"' in page and f'"name":"Planned ({other})"' not in page
+        assert f'"text":"planned {unit}"' in page
+        [(activity_id,)] = rows(
+            built_home.home,
+            "SELECT activity_id FROM terra.activities WHERE runner_id = ? AND "
+            "activity_type LIKE '%running' AND distance_meters > 3000 ORDER BY start_time "
+            "DESC LIMIT 1",
+            [runner_id],
+        )
+        activity = (site / "runners" / runner_id / activity_href(activity_id)).read_text()
+        splits = "Mile splits" if unit == "mi" else "Kilometre splits"
+        assert f"<h2>{splits}</h2>\n<table><tr><th>{unit}</th>" in activity
+        assert f"/{unit}</td>" in activity and f"/{other}</td>" not in activity
+        assert f'"text":"Pace (\\u002f{unit})"' in activity  # Plotly's JSON escapes "/"
+        assert (" ft</td>" in activity) == (unit == "mi")
 
 
 def test_the_calendar_colours_each_past_session_by_how_much_of_it_was_done(built_home):

@@ -55,6 +55,16 @@ def test_km_splits_even_pace():
     assert splits[-1]["distance_meters"] < 1000
 
 
+def test_mile_splits_for_a_runner_who_reads_miles():
+    """5.33 km at 5:00/km: three whole miles of 482.8 s (8:03/mi) and a partial fourth."""
+    splits = km_splits(run(1600, 300), split_meters=1609.344).row(0, named=True)["splits_km"]
+    assert [s["km"] for s in splits] == [1, 2, 3, 4]
+    assert splits[0]["distance_meters"] == 1609.344
+    assert splits[0]["duration_seconds"] == pytest.approx(482.8, abs=1.5)
+    assert splits[0]["pace_seconds_per_km"] == pytest.approx(300, abs=1)
+    assert splits[-1]["distance_meters"] < 1609.344
+
+
 def test_a_few_metres_after_the_last_kilometre_get_no_pace_and_pass_the_contract():
     """1 km at 5:00/km, then 4 m more over the 450 s the runner takes to stop the watch:
     as a pace that last split would be 112,500 s/km, which the contract rejects."""

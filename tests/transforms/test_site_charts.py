@@ -7,6 +7,7 @@ import pytest
 from tests.plan_rows import PLANNED_SESSIONS, RACE_DATE, daily_rows, plan_row, session_rows
 from transforms.physiology import performance_management
 from transforms.site_charts import (
+    activity_figure,
     activity_streams,
     form_zone,
     plan_season_figure,
@@ -15,6 +16,7 @@ from transforms.site_charts import (
     profile_figure,
     project_pmc,
     route_figure,
+    weekly_figure,
     zone_weeks,
 )
 
@@ -138,6 +140,65 @@ def test_the_season_chart_names_recovery_phase_and_lighter_weeks_once_each():
     assert len(names) == len(set(names))
     assert "Recovery phase" in names and "Lighter (recovery) week" in names
     assert {a.text for a in figure.layout.annotations} == {"today", "race day"}
+
+
+def _weeks() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "week_start_date": [dt.date(2026, 9, 7), dt.date(2026, 9, 14)],
+            "planned_volume_km": [40.0, 16.09344],
+            "actual_volume_km": [32.18688, None],
+            "training_load": [300.0, 120.0],
+            "ending_ctl": [40.0, 42.0],
+        }
+    )
+
+
+def test_a_miles_runner_reads_weekly_volume_in_miles_and_a_km_runner_in_km():
+    km = weekly_figure(_weeks(), "metric")
+    planned, run = km.data[0], km.data[1]
+    assert (planned.name, run.name) == ("Planned (km)", "Run (km)")
+    assert list(planned.y) == [40.0, 16.09344] and list(run.y) == [32.18688, None]
+    assert km.layout.yaxis.title.text == "km"
+    assert weekly_figure(_weeks()).to_json() == km.to_json()  # unset units read km
+
+    miles = weekly_figure(_weeks(), "imperial")
+    planned, run = miles.data[0], miles.data[1]
+    assert (planned.name, run.name) == ("Planned (mi)", "Run (mi)")
+    assert list(planned.y) == pytest.approx([40.0 / 1.609344, 10.0])
+    assert run.y[0] == pytest.approx(32.18688 / 1.609344) == 20.0
+    assert run.y[1] is None
+    assert "mi" in miles.layout.yaxis.title.text and "km" not in miles.layout.yaxis.title.text
+    assert list(miles.data[2].y) == [300.0, 120.0]  # load is not a distance
+
+
+def test_the_season_chart_and_the_pace_axis_follow_the_runners_units():
+    plan = plan_row()
+    weeks = plan["weekly_plan"]
+    km = plan_season_figure(weeks, RACE_DATE, plan["start_date"])
+    miles = plan_season_figure(weeks, RACE_DATE, plan["start_date"], "imperial")
+    assert miles.layout.yaxis.title.text == "planned mi"
+    assert list(miles.data[0].y) == pytest.approx([v / 1.609344 for v in km.data[0].y])
+    streams = pl.DataFrame(
+        {
+            "elapsed_minutes": [0.0, 1.0],
+            "pace_seconds_per_km": [300.0, 330.0],
+            "heart_rate_bpm": [None, None],
+            "altitude_meters": [100.0, 110.0],
+            "cadence_spm": [None, None],
+        },
+        schema_overrides={"heart_rate_bpm": pl.Float64, "cadence_spm": pl.Float64},
+    )
+    figure = activity_figure(streams, "imperial")
+    pace, climb = figure.data[0], figure.data[1]
+    assert list(pace.customdata) == ["8:03", "8:51"] and pace.hovertemplate == "%{customdata}/mi"
+    assert list(climb.y) == pytest.approx([328.084, 360.892], abs=1e-3)  # feet, as Strava
+    titles = [a.text for a in figure.layout.annotations]
+    assert titles == ["Pace (/mi)", "Elevation (ft)"]
+    assert [a.text for a in activity_figure(streams).layout.annotations] == [
+        "Pace (/km)",
+        "Elevation (m)",
+    ]
 
 
 def test_streams_average_sources_per_bucket_and_drop_standing_paces():

@@ -68,6 +68,9 @@ def test_the_calendar_compares_each_day_with_its_plan():
     assert days[PLAN_START + dt.timedelta(days=10)].compliance == "future"
     assert all(len(week) == 7 and week[0].day.weekday() == 0 for week in month.weeks)
     assert not days[dt.date(2026, 8, 31)].in_month
+    miles = month_calendar(PLAN_START, sessions, activities, today, "imperial")
+    tuesday = next(d for week in miles.weeks for d in week if d.day == TUESDAY)
+    assert tuesday.planned == "Easy Run 3.7 mi" and tuesday.done == (("a0", "4.0 mi easy"),)
 
 
 def test_calendar_months_cover_the_plan_and_today():
@@ -84,6 +87,7 @@ def test_this_weeks_progress_and_todays_session():
     assert progress.done_km == pytest.approx(13.5)
     assert (progress.sessions_done, progress.sessions_planned) == (2, 3)
     assert todays_session(sessions, SUNDAY) == "Long Run, 12.0 km at 5:40-6:15/km"
+    assert todays_session(sessions, SUNDAY, "imperial") == "Long Run, 7.5 mi at 9:07-10:04/mi"
     assert todays_session(sessions, PLAN_START) == "rest day"
     assert todays_session(sessions, dt.date(2030, 1, 1)) == "no plan today"
 

@@ -2,7 +2,11 @@ import pytest
 
 from transforms.units import (
     DISTANCE_UNIT,
+    ELEVATION_UNIT,
     distance_text,
+    elevation_in,
+    elevation_unit,
+    pace_in,
     pace_range_text,
     pace_text,
     text_in_units,
@@ -12,6 +16,19 @@ from warehouse.vocabulary import UNIT_SYSTEMS
 
 def test_every_unit_system_has_a_distance_unit():
     assert set(DISTANCE_UNIT) == set(UNIT_SYSTEMS)
+
+
+def test_every_unit_system_has_an_elevation_unit():
+    assert set(ELEVATION_UNIT) == set(UNIT_SYSTEMS)
+
+
+def test_paces_and_climbs_convert_to_the_runners_units():
+    assert pace_in(300, "metric") == 300
+    assert pace_in(300, None) == 300
+    assert pace_in(300, "imperial") == pytest.approx(482.8032)  # 300 x 1.609344
+    assert (elevation_unit("metric"), elevation_in(100, "metric")) == ("m", 100)
+    assert elevation_unit("imperial") == "ft"
+    assert elevation_in(100, "imperial") == pytest.approx(328.084, abs=1e-3)  # 100 / 0.3048
 
 
 def test_distances_read_with_one_decimal_in_the_runners_unit():
