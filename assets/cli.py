@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import socket
 import sys
 import time
@@ -420,6 +421,8 @@ def site(
     server = site_server(home.site, host, port)
     bound_host, bound_port = server.server_address[:2]
     console.print(f"Serving on http://{bound_host}:{bound_port}/ (Ctrl+C stops)", soft_wrap=True)
+    # SIGTERM stops it as Ctrl+C does, even when a parent left SIGTERM ignored for its children
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

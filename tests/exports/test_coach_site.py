@@ -9,12 +9,14 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+from typing import Any
 
 import pytest
 
@@ -289,20 +291,27 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _cadence(home: CadenceHome, *args: str) -> subprocess.Popen[str]:
+def _cadence(home: CadenceHome, *args: str, **popen: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", "from assets.cli import main; main()", *args],
         env={**os.environ, "CADENCE_HOME": str(home.root), "COLUMNS": "200"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        **popen,
     )
+
+
+def _ignoring_sigterm() -> None:
+    """What a child inherits from a parent that ignores SIGTERM (as a test runner can)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def test_cadence_site_prints_the_path_and_serves_the_site_on_loopback(built_home):
     home = built_home.home
     port = _free_port()
-    server = _cadence(home, "site", "--port", str(port))
+    # SIGTERM stops the server even when it was started with SIGTERM ignored
+    server = _cadence(home, "site", "--port", str(port), preexec_fn=_ignoring_sigterm)
     try:
         assert server.stdout is not None
         lines = [server.stdout.readline(), server.stdout.readline()]
