@@ -15,7 +15,7 @@ from pipelines.strava_api.client import StravaSession
 from pipelines.strava_api.connect import connect_runner
 from pipelines.strava_api.sync import sync_runners
 from samples import write_sample_inbox
-from tests.pipelines.strava_stub import StravaStub, activity
+from tests.pipelines.strava_stub import StravaStub, activity, serving_strava
 from warehouse.connection import open_warehouse
 from warehouse.settings import CadenceHome
 
@@ -25,15 +25,8 @@ ATHLETE = 31337
 
 @pytest.fixture
 def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StravaStub]:
-    server = StravaStub()
-    url = server.start()
-    monkeypatch.setenv("CADENCE_STRAVA_API_URL", f"{url}/api/v3")
-    monkeypatch.setenv("CADENCE_STRAVA_TOKEN_URL", f"{url}/oauth/token")
-    monkeypatch.setenv("STRAVA_CLIENT_ID", "4242")
-    monkeypatch.setenv("STRAVA_CLIENT_SECRET", "client-secret-value")
-    monkeypatch.delenv("CADENCE_SECRET_KEY", raising=False)
-    yield server
-    server.stop()
+    with serving_strava(monkeypatch) as server:
+        yield server
 
 
 def _one(home: CadenceHome, sql: str, params: list | None = None) -> list[tuple]:

@@ -10,10 +10,14 @@ import datetime as dt
 import itertools
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+import pytest
 
 
 def activity(
@@ -296,3 +300,20 @@ class StravaStub:
             },
             headers,
         )
+
+
+@contextmanager
+def serving_strava(monkeypatch: pytest.MonkeyPatch) -> Iterator[StravaStub]:
+    """A started stub with Cadence's Strava settings (API and token URLs, app id and secret)
+    pointed at it, and no secret key in the environment; stopped after."""
+    server = StravaStub()
+    url = server.start()
+    monkeypatch.setenv("CADENCE_STRAVA_API_URL", f"{url}/api/v3")
+    monkeypatch.setenv("CADENCE_STRAVA_TOKEN_URL", f"{url}/oauth/token")
+    monkeypatch.setenv("STRAVA_CLIENT_ID", "4242")
+    monkeypatch.setenv("STRAVA_CLIENT_SECRET", "client-secret-value")
+    monkeypatch.delenv("CADENCE_SECRET_KEY", raising=False)
+    try:
+        yield server
+    finally:
+        server.stop()

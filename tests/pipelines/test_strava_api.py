@@ -17,7 +17,7 @@ from pipelines.strava_api.client import StravaSession
 from pipelines.strava_api.connect import connect_runner
 from pipelines.strava_api.sync import SyncReport, sync_runners
 from pipelines.strava_api.tokens import FOLDER, PendingTokens
-from tests.pipelines.strava_stub import StravaStub, activity
+from tests.pipelines.strava_stub import StravaStub, activity, serving_strava
 from warehouse.connection import open_warehouse, table_exists
 from warehouse.secrets import KEY_FILE, SecretBox
 from warehouse.settings import CadenceHome
@@ -29,15 +29,8 @@ ANA, BEN = 1001, 1002
 
 @pytest.fixture
 def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StravaStub]:
-    server = StravaStub()
-    url = server.start()
-    monkeypatch.setenv("CADENCE_STRAVA_API_URL", f"{url}/api/v3")
-    monkeypatch.setenv("CADENCE_STRAVA_TOKEN_URL", f"{url}/oauth/token")
-    monkeypatch.setenv("STRAVA_CLIENT_ID", "4242")
-    monkeypatch.setenv("STRAVA_CLIENT_SECRET", "client-secret-value")
-    monkeypatch.delenv("CADENCE_SECRET_KEY", raising=False)
-    yield server
-    server.stop()
+    with serving_strava(monkeypatch) as server:
+        yield server
 
 
 def _runs(stub: StravaStub, athlete_id: int, days_ago: list[int], first_id: int) -> None:
